@@ -1,0 +1,3 @@
+//! Pure analysis over activation matrices: no I/O, no terminal, no threads of its own.
+
+pub mod predict;

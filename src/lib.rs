@@ -1,0 +1,10 @@
+//! deepscope: see what an image classifier has learned, and how that changed during training.
+//!
+//! The library holds everything but argument parsing: the data model, the store (the only
+//! code that touches SQLite), the analysis (pure functions over ndarray views) and the
+//! terminal UI.
+
+pub mod analysis;
+pub mod idx;
+pub mod model;
+pub mod store;

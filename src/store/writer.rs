@@ -1,0 +1,306 @@
+//! Creates and appends to stats databases. Used by the sample trainer, `import` and `synth`.
+
+use std::path::{Path, PathBuf};
+
+use ndarray::ArrayView2;
+use rusqlite::{Connection, params};
+
+use super::blob;
+use super::catalog::{check_identity, read_catalog};
+use super::error::{Problem, Result, StoreError};
+use crate::model::{ClassId, LayerKind, StepId, Thumbnail};
+
+/// Writes one stats database. Every step is one transaction, in WAL mode, so that a
+/// viewer reading the file never sees half a step.
+pub struct Writer {
+    path: PathBuf,
+    conn: Connection,
+    num_classes: usize,
+    num_images: usize,
+    /// (name, dim) of every declared layer.
+    layers: Vec<(String, usize)>,
+}
+
+impl Writer {
+    /// Creates a new database at `path`; fails if the file already exists.
+    pub fn create(path: impl AsRef<Path>) -> Result<Writer> {
+        let path = path.as_ref();
+        let err = |p: Problem| StoreError::new(path, p);
+        if path.exists() {
+            return Err(err(Problem::Invalid("file already exists".into())));
+        }
+        let conn = Connection::open(path).map_err(|e| err(e.into()))?;
+        conn.execute_batch(include_str!("schema.sql"))
+            .map_err(|e| err(e.into()))?;
+        Writer::configure(&conn).map_err(err)?;
+        Ok(Writer {
+            path: path.to_path_buf(),
+            conn,
+            num_classes: 0,
+            num_images: 0,
+            layers: vec![],
+        })
+    }
+
+    /// Opens an existing, valid database to append steps to it.
+    pub fn append(path: impl AsRef<Path>) -> Result<Writer> {
+        let path = path.as_ref();
+        let err = |p: Problem| StoreError::new(path, p);
+        // Validate first through the read-only path, so a bad file is never touched.
+        let (store, problems) = super::Store::open_lenient(path)?;
+        if let Some(first) = problems.into_iter().next() {
+            return Err(err(first));
+        }
+        drop(store);
+        let conn = Connection::open(path).map_err(|e| err(e.into()))?;
+        check_identity(&conn).map_err(err)?;
+        let (catalog, _) = read_catalog(&conn).map_err(err)?;
+        Writer::configure(&conn).map_err(err)?;
+        Ok(Writer {
+            path: path.to_path_buf(),
+            conn,
+            num_classes: catalog.num_classes(),
+            num_images: catalog.num_images(),
+            layers: catalog.layers.iter().map(|l| (l.name.clone(), l.dim)).collect(),
+        })
+    }
+
+    fn configure(conn: &Connection) -> Result<(), Problem> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn num_images(&self) -> usize {
+        self.num_images
+    }
+
+    pub fn num_classes(&self) -> usize {
+        self.num_classes
+    }
+
+    /// The declared layers as (name, dim).
+    pub fn layers(&self) -> &[(String, usize)] {
+        &self.layers
+    }
+
+    fn err(&self, problem: impl Into<Problem>) -> StoreError {
+        StoreError::new(&self.path, problem)
+    }
+
+    fn invalid(&self, message: String) -> StoreError {
+        self.err(Problem::Invalid(message))
+    }
+
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.conn
+            .execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", [key, value])
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Declares the classes, ids 0..K in the given order. Only once, before images.
+    pub fn add_classes<S: AsRef<str>>(&mut self, names: &[S]) -> Result<()> {
+        if self.num_classes > 0 {
+            return Err(self.invalid("classes were already added".into()));
+        }
+        let tx = self.conn.transaction().map_err(|e| StoreError::new(&self.path, e))?;
+        {
+            let mut stmt = tx
+                .prepare("INSERT INTO classes (id, name) VALUES (?1, ?2)")
+                .map_err(|e| StoreError::new(&self.path, e))?;
+            for (id, name) in names.iter().enumerate() {
+                stmt.execute(params![id as i64, name.as_ref()])
+                    .map_err(|e| StoreError::new(&self.path, e))?;
+            }
+        }
+        tx.commit().map_err(|e| StoreError::new(&self.path, e))?;
+        self.num_classes = names.len();
+        Ok(())
+    }
+
+    /// Adds the evaluation images, ids 0..N in order, with optional names and one split.
+    pub fn add_images(
+        &mut self,
+        labels: &[ClassId],
+        names: Option<&[String]>,
+        split: Option<&str>,
+    ) -> Result<()> {
+        if self.num_images > 0 {
+            return Err(self.invalid("images were already added".into()));
+        }
+        if let Some((i, &l)) = labels.iter().enumerate().find(|&(_, &l)| l as usize >= self.num_classes) {
+            return Err(self.err(Problem::LabelOutOfRange {
+                image: i as i64,
+                label: l as i64,
+                classes: self.num_classes,
+            }));
+        }
+        if let Some(names) = names.filter(|n| n.len() != labels.len()) {
+            return Err(self.invalid(format!(
+                "{} image names for {} images",
+                names.len(),
+                labels.len()
+            )));
+        }
+        let path = self.path.clone();
+        let e = |e: rusqlite::Error| StoreError::new(&path, e);
+        let tx = self.conn.transaction().map_err(e)?;
+        {
+            let mut stmt = tx
+                .prepare("INSERT INTO images (id, label, name, split) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(e)?;
+            for (i, &label) in labels.iter().enumerate() {
+                let name = names.map(|n| n[i].as_str());
+                stmt.execute(params![i as i64, label as i64, name, split]).map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)?;
+        self.num_images = labels.len();
+        Ok(())
+    }
+
+    /// Stores thumbnails for images `0..thumbs.len()`, in one transaction.
+    pub fn add_thumbnails(&mut self, thumbs: &[Thumbnail]) -> Result<()> {
+        if thumbs.len() > self.num_images {
+            return Err(self.invalid(format!(
+                "{} thumbnails for {} images",
+                thumbs.len(),
+                self.num_images
+            )));
+        }
+        for (i, t) in thumbs.iter().enumerate() {
+            if !matches!(t.channels, 1 | 3) || t.pixels.len() != t.width * t.height * t.channels {
+                return Err(self.err(Problem::ThumbnailSize {
+                    image: i as i64,
+                    found: t.pixels.len(),
+                    expected: t.width * t.height * t.channels,
+                    width: t.width as i64,
+                    height: t.height as i64,
+                    channels: t.channels as i64,
+                }));
+            }
+        }
+        let path = self.path.clone();
+        let e = |e: rusqlite::Error| StoreError::new(&path, e);
+        let tx = self.conn.transaction().map_err(e)?;
+        {
+            let mut stmt = tx
+                .prepare(
+                    "INSERT OR REPLACE INTO thumbnails (image, width, height, channels, pixels) \
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(e)?;
+            for (i, t) in thumbs.iter().enumerate() {
+                stmt.execute(params![
+                    i as i64,
+                    t.width as i64,
+                    t.height as i64,
+                    t.channels as i64,
+                    &t.pixels
+                ])
+                .map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)
+    }
+
+    /// Declares a layer. Layers of kind logits or probs must have one column per class.
+    pub fn add_layer(&mut self, name: &str, dim: usize, kind: LayerKind) -> Result<()> {
+        if dim == 0 {
+            return Err(self.err(Problem::BadLayerDim { layer: name.into(), dim: 0 }));
+        }
+        if kind.is_class_scores() && dim != self.num_classes {
+            return Err(self.err(Problem::ScoresNotPerClass {
+                layer: name.into(),
+                kind: kind.to_string(),
+                dim,
+                classes: self.num_classes,
+            }));
+        }
+        if self.layers.iter().any(|(n, _)| n == name) {
+            return Err(self.invalid(format!("layer '{name}' was already declared")));
+        }
+        self.conn
+            .execute(
+                "INSERT INTO layers (name, dim, kind) VALUES (?1, ?2, ?3)",
+                params![name, dim as i64, kind.as_str()],
+            )
+            .map_err(|e| self.err(e))?;
+        self.layers.push((name.to_string(), dim));
+        Ok(())
+    }
+
+    /// Writes one checkpoint with its layers, all or nothing. Every array is validated
+    /// (shape, finite values) before anything is written.
+    pub fn add_step(
+        &mut self,
+        step: StepId,
+        epoch: Option<f64>,
+        wall_time: Option<f64>,
+        layers: &[(&str, ArrayView2<f32>)],
+    ) -> Result<()> {
+        for (name, values) in layers {
+            let Some((_, dim)) = self.layers.iter().find(|(n, _)| n == name) else {
+                return Err(self.invalid(format!("step {step}: layer '{name}' was not declared")));
+            };
+            if values.dim() != (self.num_images, *dim) {
+                return Err(self.invalid(format!(
+                    "step {step}, layer '{name}': array is {}x{}, expected {}x{}",
+                    values.nrows(),
+                    values.ncols(),
+                    self.num_images,
+                    dim
+                )));
+            }
+            let bad = values.iter().filter(|v| !v.is_finite()).count();
+            if bad > 0 {
+                let first = values
+                    .rows()
+                    .into_iter()
+                    .position(|r| r.iter().any(|v| !v.is_finite()))
+                    .unwrap_or(0);
+                return Err(self.err(Problem::NonFinite {
+                    step,
+                    layer: name.to_string(),
+                    count: bad,
+                    first_image: first,
+                }));
+            }
+        }
+        let path = self.path.clone();
+        let e = |e: rusqlite::Error| StoreError::new(&path, e);
+        let tx = self.conn.transaction().map_err(e)?;
+        tx.execute(
+            "INSERT INTO steps (step, epoch, wall_time) VALUES (?1, ?2, ?3) \
+             ON CONFLICT(step) DO UPDATE SET epoch = excluded.epoch, wall_time = excluded.wall_time",
+            params![step, epoch, wall_time],
+        )
+        .map_err(e)?;
+        {
+            let mut stmt = tx
+                .prepare("INSERT OR REPLACE INTO activations (step, layer, data) VALUES (?1, ?2, ?3)")
+                .map_err(e)?;
+            for (name, values) in layers {
+                stmt.execute(params![step, name, blob::encode(values.view())]).map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)
+    }
+
+    /// Folds the WAL back into the main file, so a finished run is one self-contained file.
+    pub fn finish(self) -> Result<()> {
+        let path = self.path.clone();
+        self.conn
+            .pragma_update(None, "journal_mode", "DELETE")
+            .map_err(|e| StoreError::new(&path, e))?;
+        self.conn
+            .close()
+            .map_err(|(_, e)| StoreError::new(&path, e))
+    }
+}
