@@ -5,6 +5,7 @@
 //! terminal UI.
 
 pub mod analysis;
+pub mod cli;
 pub mod idx;
 pub mod model;
 pub mod store;

@@ -1,0 +1,97 @@
+//! `deepscope info`: what a run holds, and how accurate it was at every step.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{CliResult, write_json};
+use crate::analysis::predict::{accuracy, predict};
+use crate::model::{Catalog, Layer, StepId};
+use crate::store::Store;
+
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// Stats database
+    pub db: PathBuf,
+    /// Print one JSON object instead of a readable summary
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(serde::Serialize)]
+struct InfoJson<'a> {
+    images: usize,
+    classes: &'a [String],
+    layers: &'a [Layer],
+    steps: Vec<StepId>,
+    accuracy: BTreeMap<String, f64>,
+}
+
+/// Top-1 accuracy at every step that has the prediction layer.
+pub fn accuracy_by_step(store: &Store) -> crate::store::Result<Vec<(StepId, f64)>> {
+    let catalog = store.catalog();
+    let Some(layer) = catalog.prediction_layer() else {
+        return Ok(vec![]);
+    };
+    let mut out = Vec::new();
+    for step in catalog.steps.iter().filter(|s| s.has_layer(&layer.name)) {
+        let scores = store.load(step.step, &layer.name)?;
+        let predictions = predict(scores.view(), layer.kind);
+        out.push((step.step, accuracy(&predictions, &catalog.labels)));
+    }
+    Ok(out)
+}
+
+pub fn run(args: &InfoArgs, out: &mut dyn std::io::Write) -> CliResult {
+    let store = Store::open(&args.db)?;
+    let accuracies = accuracy_by_step(&store)?;
+    let catalog = store.catalog();
+    if args.json {
+        let json = InfoJson {
+            images: catalog.num_images(),
+            classes: &catalog.classes,
+            layers: &catalog.layers,
+            steps: catalog.steps.iter().map(|s| s.step).collect(),
+            accuracy: accuracies.iter().map(|(s, a)| (s.to_string(), *a)).collect(),
+        };
+        return write_json(out, &json);
+    }
+    write_summary(out, &args.db, catalog, &accuracies)?;
+    Ok(())
+}
+
+fn write_summary(
+    out: &mut dyn std::io::Write,
+    path: &std::path::Path,
+    catalog: &Catalog,
+    accuracies: &[(StepId, f64)],
+) -> std::io::Result<()> {
+    writeln!(out, "{}", path.display())?;
+    if let Some(name) = catalog.run_name() {
+        writeln!(out, "  run      {name}")?;
+    }
+    writeln!(out, "  images   {}", catalog.num_images())?;
+    let classes = crate::model::describe_list(catalog.classes.clone());
+    writeln!(out, "  classes  {} ({classes})", catalog.num_classes())?;
+    writeln!(
+        out,
+        "  thumbnails {}",
+        if catalog.has_thumbnails { "yes" } else { "no" }
+    )?;
+    writeln!(out, "  layers")?;
+    for l in &catalog.layers {
+        writeln!(out, "    {:<16} {:>6}  {}", l.name, l.dim, l.kind)?;
+    }
+    writeln!(out, "  steps    {}", catalog.steps.len())?;
+    writeln!(out, "    {:>10} {:>8}  {:>8}  layers", "step", "epoch", "accuracy")?;
+    for s in &catalog.steps {
+        let epoch = s.epoch.map_or("-".to_string(), |e| format!("{e:.2}"));
+        let acc = accuracies
+            .iter()
+            .find(|(id, _)| *id == s.step)
+            .map_or("-".to_string(), |(_, a)| format!("{:.2}%", a * 100.0));
+        writeln!(out, "    {:>10} {:>8}  {:>8}  {}", s.step, epoch, acc, s.layers.join(", "))?;
+    }
+    Ok(())
+}

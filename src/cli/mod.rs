@@ -1,0 +1,102 @@
+//! The command line: clap definitions and one module per subcommand. Each subcommand is a
+//! function from its arguments to text on stdout, so it can be tested without a process.
+
+mod check;
+mod info;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::store::StoreError;
+
+/// The database opened when no file is named: the bundled sample run.
+pub const SAMPLE_DB: &str = "sample_data/mnist.sqlite";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "deepscope",
+    version,
+    about = "See what an image classifier has learned, and how it changed during training",
+    long_about = "deepscope reads the stats database a training run writes (SQLite: the evaluation \
+images, and per checkpoint the outputs of chosen layers) and shows what the network has learned \
+at every step: projections of its activations, the class-similarity matrix, the misclassified \
+images and their nearest neighbours. Opens databases read-only.",
+    after_help = "Examples:\n  deepscope                         open the bundled MNIST sample run\n  \
+deepscope run.sqlite              open a run\n  deepscope info run.sqlite --json   summarise a run as JSON\n  \
+deepscope check run.sqlite        validate what a training script wrote",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// Stats database to open (default: the bundled sample, sample_data/mnist.sqlite)
+    pub db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Summarise a run: images, classes, layers, steps and the accuracy at every step
+    #[command(after_help = "Examples:\n  deepscope info run.sqlite\n  deepscope info run.sqlite --json | jq .accuracy")]
+    Info(info::InfoArgs),
+    /// Validate everything in a database: every invariant, every BLOB, every value
+    #[command(after_help = "Exit code 0 when the file is valid, 2 when any problem is found; \
+every problem is listed, not just the first.\n\nExamples:\n  deepscope check run.sqlite")]
+    Check(check::CheckArgs),
+}
+
+/// How a command failed: bad input (exit 2) or a fault of deepscope's own (exit 1).
+#[derive(Debug)]
+pub enum CliError {
+    /// The user's input is wrong: one line naming the file and the problem.
+    Input(String),
+    /// Something failed that is not the input's fault.
+    Internal(String),
+    /// The message was already printed (e.g. `check` listing problems); just exit 2.
+    Reported,
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Input(_) | CliError::Reported => 2,
+            CliError::Internal(_) => 1,
+        }
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        CliError::Input(e.to_string())
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Internal(format!("cannot write output: {e}"))
+    }
+}
+
+pub type CliResult = Result<(), CliError>;
+
+/// Runs a subcommand, writing its output to `out`.
+pub fn run_command(command: Command, out: &mut dyn std::io::Write) -> CliResult {
+    match command {
+        Command::Info(args) => info::run(&args, out),
+        Command::Check(args) => check::run(&args, out),
+    }
+}
+
+/// Serialises a value as JSON followed by a newline.
+pub(crate) fn write_json(out: &mut dyn std::io::Write, value: &impl serde::Serialize) -> CliResult {
+    serde_json::to_writer(&mut *out, value)
+        .map_err(|e| CliError::Internal(format!("cannot encode JSON: {e}")))?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Opens the viewer on `db`. Until the terminal UI lands this prints the run's summary.
+pub fn open_viewer(db: &std::path::Path, out: &mut dyn std::io::Write) -> CliResult {
+    info::run(&info::InfoArgs { db: db.to_path_buf(), json: false }, out)
+}
