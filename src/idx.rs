@@ -59,7 +59,10 @@ pub fn parse_idx_u8(bytes: &[u8]) -> Result<IdxU8, String> {
             expected
         ));
     }
-    Ok(IdxU8 { dims, data: data.to_vec() })
+    Ok(IdxU8 {
+        dims,
+        data: data.to_vec(),
+    })
 }
 
 #[cfg(test)]
@@ -78,8 +81,18 @@ mod tests {
     #[test]
     fn parses_images_and_rejects_truncation() {
         let b = idx(&[2, 1, 2], &[1, 2, 3, 4]);
-        assert_eq!(parse_idx_u8(&b).unwrap(), IdxU8 { dims: vec![2, 1, 2], data: vec![1, 2, 3, 4] });
-        assert!(parse_idx_u8(&b[..b.len() - 1]).unwrap_err().contains("need 4"));
+        assert_eq!(
+            parse_idx_u8(&b).unwrap(),
+            IdxU8 {
+                dims: vec![2, 1, 2],
+                data: vec![1, 2, 3, 4]
+            }
+        );
+        assert!(
+            parse_idx_u8(&b[..b.len() - 1])
+                .unwrap_err()
+                .contains("need 4")
+        );
         assert!(parse_idx_u8(b"PK\x03\x04").unwrap_err().contains("magic"));
     }
 }

@@ -211,9 +211,17 @@ mod tests {
             classes: vec!["a".into(), "b".into()],
             ..Default::default()
         };
-        c.layers.push(Layer { name: "p".into(), dim: 2, kind: LayerKind::Probs });
+        c.layers.push(Layer {
+            name: "p".into(),
+            dim: 2,
+            kind: LayerKind::Probs,
+        });
         assert_eq!(c.prediction_layer().unwrap().name, "p");
-        c.layers.push(Layer { name: "z".into(), dim: 2, kind: LayerKind::Logits });
+        c.layers.push(Layer {
+            name: "z".into(),
+            dim: 2,
+            kind: LayerKind::Logits,
+        });
         assert_eq!(c.prediction_layer().unwrap().name, "z");
     }
 }

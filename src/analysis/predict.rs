@@ -46,7 +46,10 @@ pub fn predict(scores: ArrayView2<f32>, kind: LayerKind) -> Vec<Prediction> {
         .map(|row| {
             let class = argmax(row);
             let confidence = probabilities(row, kind)[class];
-            Prediction { class: class as ClassId, confidence }
+            Prediction {
+                class: class as ClassId,
+                confidence,
+            }
         })
         .collect()
 }
@@ -91,6 +94,12 @@ mod tests {
     fn probs_layers_are_taken_as_they_are() {
         let probs = array![[0.2f32, 0.7, 0.1]];
         let p = predict(probs.view(), LayerKind::Probs);
-        assert_eq!(p[0], Prediction { class: 1, confidence: 0.7 });
+        assert_eq!(
+            p[0],
+            Prediction {
+                class: 1,
+                confidence: 0.7
+            }
+        );
     }
 }

@@ -53,7 +53,10 @@ pub fn run(args: &InfoArgs, out: &mut dyn std::io::Write) -> CliResult {
             classes: &catalog.classes,
             layers: &catalog.layers,
             steps: catalog.steps.iter().map(|s| s.step).collect(),
-            accuracy: accuracies.iter().map(|(s, a)| (s.to_string(), *a)).collect(),
+            accuracy: accuracies
+                .iter()
+                .map(|(s, a)| (s.to_string(), *a))
+                .collect(),
         };
         return write_json(out, &json);
     }
@@ -84,14 +87,25 @@ fn write_summary(
         writeln!(out, "    {:<16} {:>6}  {}", l.name, l.dim, l.kind)?;
     }
     writeln!(out, "  steps    {}", catalog.steps.len())?;
-    writeln!(out, "    {:>10} {:>8}  {:>8}  layers", "step", "epoch", "accuracy")?;
+    writeln!(
+        out,
+        "    {:>10} {:>8}  {:>8}  layers",
+        "step", "epoch", "accuracy"
+    )?;
     for s in &catalog.steps {
         let epoch = s.epoch.map_or("-".to_string(), |e| format!("{e:.2}"));
         let acc = accuracies
             .iter()
             .find(|(id, _)| *id == s.step)
             .map_or("-".to_string(), |(_, a)| format!("{:.2}%", a * 100.0));
-        writeln!(out, "    {:>10} {:>8}  {:>8}  {}", s.step, epoch, acc, s.layers.join(", "))?;
+        writeln!(
+            out,
+            "    {:>10} {:>8}  {:>8}  {}",
+            s.step,
+            epoch,
+            acc,
+            s.layers.join(", ")
+        )?;
     }
     Ok(())
 }

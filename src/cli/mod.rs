@@ -38,11 +38,15 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Summarise a run: images, classes, layers, steps and the accuracy at every step
-    #[command(after_help = "Examples:\n  deepscope info run.sqlite\n  deepscope info run.sqlite --json | jq .accuracy")]
+    #[command(
+        after_help = "Examples:\n  deepscope info run.sqlite\n  deepscope info run.sqlite --json | jq .accuracy"
+    )]
     Info(info::InfoArgs),
     /// Validate everything in a database: every invariant, every BLOB, every value
-    #[command(after_help = "Exit code 0 when the file is valid, 2 when any problem is found; \
-every problem is listed, not just the first.\n\nExamples:\n  deepscope check run.sqlite")]
+    #[command(
+        after_help = "Exit code 0 when the file is valid, 2 when any problem is found; \
+every problem is listed, not just the first.\n\nExamples:\n  deepscope check run.sqlite"
+    )]
     Check(check::CheckArgs),
 }
 
@@ -98,5 +102,11 @@ pub(crate) fn write_json(out: &mut dyn std::io::Write, value: &impl serde::Seria
 
 /// Opens the viewer on `db`. Until the terminal UI lands this prints the run's summary.
 pub fn open_viewer(db: &std::path::Path, out: &mut dyn std::io::Write) -> CliResult {
-    info::run(&info::InfoArgs { db: db.to_path_buf(), json: false }, out)
+    info::run(
+        &info::InfoArgs {
+            db: db.to_path_buf(),
+            json: false,
+        },
+        out,
+    )
 }

@@ -124,7 +124,11 @@ fn read_images(
                 .filter(|p| matches!(p, Problem::LabelOutOfRange { .. }))
                 .count();
             if reported < 5 {
-                problems.push(Problem::LabelOutOfRange { image: id, label, classes });
+                problems.push(Problem::LabelOutOfRange {
+                    image: id,
+                    label,
+                    classes,
+                });
             }
         }
         ids.push(id);
@@ -166,7 +170,11 @@ fn read_layers(
                 classes,
             });
         }
-        layers.push(Layer { name, dim: dim as usize, kind: parsed });
+        layers.push(Layer {
+            name,
+            dim: dim as usize,
+            kind: parsed,
+        });
     }
     Ok(layers)
 }
@@ -179,10 +187,16 @@ fn read_steps(
     let mut stmt = conn.prepare("SELECT step, epoch, wall_time FROM steps ORDER BY step")?;
     let mut steps: Vec<Step> = stmt
         .query_map([], |r| {
-            Ok(Step { step: r.get(0)?, epoch: r.get(1)?, wall_time: r.get(2)?, layers: vec![] })
+            Ok(Step {
+                step: r.get(0)?,
+                epoch: r.get(1)?,
+                wall_time: r.get(2)?,
+                layers: vec![],
+            })
         })?
         .collect::<Result<_, _>>()?;
-    let index: HashMap<StepId, usize> = steps.iter().enumerate().map(|(i, s)| (s.step, i)).collect();
+    let index: HashMap<StepId, usize> =
+        steps.iter().enumerate().map(|(i, s)| (s.step, i)).collect();
     let layer_order: HashMap<&str, usize> = catalog
         .layers
         .iter()
@@ -245,7 +259,12 @@ fn check_thumbnails(
         let problem = if image < 0 || image as usize >= images {
             Some(Problem::ThumbnailOrphan { image })
         } else if width <= 0 || height <= 0 || !(channels == 1 || channels == 3) {
-            Some(Problem::ThumbnailShape { image, width, height, channels })
+            Some(Problem::ThumbnailShape {
+                image,
+                width,
+                height,
+                channels,
+            })
         } else {
             let expected = (width * height * channels) as usize;
             (found != expected).then_some(Problem::ThumbnailSize {

@@ -41,7 +41,11 @@ pub fn check(path: &Path) -> Result<CheckReport, StoreError> {
     if let Err(e) = integrity(&store) {
         problems.push(e);
     }
-    Ok(CheckReport { catalog: store.catalog().clone(), problems, blobs_scanned })
+    Ok(CheckReport {
+        catalog: store.catalog().clone(),
+        problems,
+        blobs_scanned,
+    })
 }
 
 fn integrity(store: &Store) -> Result<(), Problem> {
@@ -49,6 +53,8 @@ fn integrity(store: &Store) -> Result<(), Problem> {
     if verdict == "ok" {
         Ok(())
     } else {
-        Err(Problem::Invalid(format!("SQLite integrity check failed: {verdict}")))
+        Err(Problem::Invalid(format!(
+            "SQLite integrity check failed: {verdict}"
+        )))
     }
 }

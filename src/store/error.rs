@@ -31,20 +31,38 @@ pub enum Problem {
     BadSchemaVersion { found: i32 },
     #[error("table '{0}' is missing")]
     MissingTable(&'static str),
-    #[error("{table} ids are not dense: expected 0..{count}, but id {found} is at position {position}")]
-    IdsNotDense { table: &'static str, count: usize, position: usize, found: i64 },
+    #[error(
+        "{table} ids are not dense: expected 0..{count}, but id {found} is at position {position}"
+    )]
+    IdsNotDense {
+        table: &'static str,
+        count: usize,
+        position: usize,
+        found: i64,
+    },
     #[error("the database has no classes")]
     NoClasses,
     #[error("the database has no images")]
     NoImages,
     #[error("image {image} has label {label}, outside the {classes} classes")]
-    LabelOutOfRange { image: i64, label: i64, classes: usize },
+    LabelOutOfRange {
+        image: i64,
+        label: i64,
+        classes: usize,
+    },
     #[error("layer '{layer}' has invalid dim {dim} (must be positive)")]
     BadLayerDim { layer: String, dim: i64 },
     #[error("layer '{layer}' has unknown kind '{kind}' (expected features, logits or probs)")]
     BadLayerKind { layer: String, kind: String },
-    #[error("layer '{layer}' is of kind {kind} but has dim {dim}, not one column per class ({classes})")]
-    ScoresNotPerClass { layer: String, kind: String, dim: usize, classes: usize },
+    #[error(
+        "layer '{layer}' is of kind {kind} but has dim {dim}, not one column per class ({classes})"
+    )]
+    ScoresNotPerClass {
+        layer: String,
+        kind: String,
+        dim: usize,
+        classes: usize,
+    },
     #[error("activations at step {step} name layer '{layer}', which is not in the layers table")]
     UndeclaredLayer { step: StepId, layer: String },
     #[error("activations name step {step}, which is not in the steps table")]
@@ -52,13 +70,41 @@ pub enum Problem {
     #[error(
         "step {step}, layer '{layer}': BLOB is {found} bytes, expected {expected} ({images} images x {dim} dims x 4 bytes)"
     )]
-    BlobLength { step: StepId, layer: String, found: usize, expected: usize, images: usize, dim: usize },
-    #[error("step {step}, layer '{layer}': {count} NaN or infinite values (first in image {first_image})")]
-    NonFinite { step: StepId, layer: String, count: usize, first_image: usize },
-    #[error("thumbnail of image {image} has {found} bytes, expected {expected} ({width}x{height}x{channels})")]
-    ThumbnailSize { image: i64, found: usize, expected: usize, width: i64, height: i64, channels: i64 },
+    BlobLength {
+        step: StepId,
+        layer: String,
+        found: usize,
+        expected: usize,
+        images: usize,
+        dim: usize,
+    },
+    #[error(
+        "step {step}, layer '{layer}': {count} NaN or infinite values (first in image {first_image})"
+    )]
+    NonFinite {
+        step: StepId,
+        layer: String,
+        count: usize,
+        first_image: usize,
+    },
+    #[error(
+        "thumbnail of image {image} has {found} bytes, expected {expected} ({width}x{height}x{channels})"
+    )]
+    ThumbnailSize {
+        image: i64,
+        found: usize,
+        expected: usize,
+        width: i64,
+        height: i64,
+        channels: i64,
+    },
     #[error("thumbnail of image {image} has an invalid shape {width}x{height}x{channels}")]
-    ThumbnailShape { image: i64, width: i64, height: i64, channels: i64 },
+    ThumbnailShape {
+        image: i64,
+        width: i64,
+        height: i64,
+        channels: i64,
+    },
     #[error("thumbnail names image {image}, which is not in the images table")]
     ThumbnailOrphan { image: i64 },
     #[error("no step {step}; steps are {available}")]
@@ -66,7 +112,11 @@ pub enum Problem {
     #[error("no layer '{layer}'; layers are {available}")]
     UnknownLayer { layer: String, available: String },
     #[error("step {step} has no layer '{layer}'; it has {available}")]
-    LayerNotAtStep { step: StepId, layer: String, available: String },
+    LayerNotAtStep {
+        step: StepId,
+        layer: String,
+        available: String,
+    },
     #[error("{0}")]
     Invalid(String),
     #[error("SQLite error: {0}")]
@@ -82,7 +132,10 @@ pub struct StoreError {
 
 impl StoreError {
     pub fn new(path: &Path, problem: impl Into<Problem>) -> Self {
-        StoreError { path: path.to_path_buf(), problem: problem.into() }
+        StoreError {
+            path: path.to_path_buf(),
+            problem: problem.into(),
+        }
     }
 }
 

@@ -20,7 +20,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -45,7 +47,11 @@ impl Store {
         let conn = Connection::open_with_flags(path, flags).map_err(|e| err(e.into()))?;
         check_identity(&conn).map_err(|p| err(sqlite_meaning(p)))?;
         let (catalog, problems) = read_catalog(&conn).map_err(err)?;
-        let store = Store { path: path.to_path_buf(), conn, catalog };
+        let store = Store {
+            path: path.to_path_buf(),
+            conn,
+            catalog,
+        };
         Ok((store, problems))
     }
 
@@ -190,7 +196,7 @@ fn check_sqlite_header(path: &Path) -> Result<(), Problem> {
             "empty file, not a deepscope stats database".into(),
         ));
     }
-    if &header[..read] != &b"SQLite format 3\0"[..read] || read < header.len() {
+    if read < header.len() || header != *b"SQLite format 3\0" {
         return Err(Problem::NotSqlite);
     }
     Ok(())
@@ -211,6 +217,8 @@ fn sqlite_meaning(problem: Problem) -> Problem {
 impl Store {
     /// SQLite's own structural check of the file.
     pub(super) fn quick_check(&self) -> Result<String, Problem> {
-        Ok(self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))?)
     }
 }

@@ -61,7 +61,11 @@ impl Writer {
             conn,
             num_classes: catalog.num_classes(),
             num_images: catalog.num_images(),
-            layers: catalog.layers.iter().map(|l| (l.name.clone(), l.dim)).collect(),
+            layers: catalog
+                .layers
+                .iter()
+                .map(|l| (l.name.clone(), l.dim))
+                .collect(),
         })
     }
 
@@ -99,7 +103,10 @@ impl Writer {
 
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
         self.conn
-            .execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", [key, value])
+            .execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                [key, value],
+            )
             .map_err(|e| self.err(e))?;
         Ok(())
     }
@@ -109,7 +116,10 @@ impl Writer {
         if self.num_classes > 0 {
             return Err(self.invalid("classes were already added".into()));
         }
-        let tx = self.conn.transaction().map_err(|e| StoreError::new(&self.path, e))?;
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| StoreError::new(&self.path, e))?;
         {
             let mut stmt = tx
                 .prepare("INSERT INTO classes (id, name) VALUES (?1, ?2)")
@@ -134,7 +144,11 @@ impl Writer {
         if self.num_images > 0 {
             return Err(self.invalid("images were already added".into()));
         }
-        if let Some((i, &l)) = labels.iter().enumerate().find(|&(_, &l)| l as usize >= self.num_classes) {
+        if let Some((i, &l)) = labels
+            .iter()
+            .enumerate()
+            .find(|&(_, &l)| l as usize >= self.num_classes)
+        {
             return Err(self.err(Problem::LabelOutOfRange {
                 image: i as i64,
                 label: l as i64,
@@ -157,7 +171,8 @@ impl Writer {
                 .map_err(e)?;
             for (i, &label) in labels.iter().enumerate() {
                 let name = names.map(|n| n[i].as_str());
-                stmt.execute(params![i as i64, label as i64, name, split]).map_err(e)?;
+                stmt.execute(params![i as i64, label as i64, name, split])
+                    .map_err(e)?;
             }
         }
         tx.commit().map_err(e)?;
@@ -213,7 +228,10 @@ impl Writer {
     /// Declares a layer. Layers of kind logits or probs must have one column per class.
     pub fn add_layer(&mut self, name: &str, dim: usize, kind: LayerKind) -> Result<()> {
         if dim == 0 {
-            return Err(self.err(Problem::BadLayerDim { layer: name.into(), dim: 0 }));
+            return Err(self.err(Problem::BadLayerDim {
+                layer: name.into(),
+                dim: 0,
+            }));
         }
         if kind.is_class_scores() && dim != self.num_classes {
             return Err(self.err(Problem::ScoresNotPerClass {
@@ -284,10 +302,13 @@ impl Writer {
         .map_err(e)?;
         {
             let mut stmt = tx
-                .prepare("INSERT OR REPLACE INTO activations (step, layer, data) VALUES (?1, ?2, ?3)")
+                .prepare(
+                    "INSERT OR REPLACE INTO activations (step, layer, data) VALUES (?1, ?2, ?3)",
+                )
                 .map_err(e)?;
             for (name, values) in layers {
-                stmt.execute(params![step, name, blob::encode(values.view())]).map_err(e)?;
+                stmt.execute(params![step, name, blob::encode(values.view())])
+                    .map_err(e)?;
             }
         }
         tx.commit().map_err(e)
