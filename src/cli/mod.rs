@@ -3,6 +3,8 @@
 
 mod check;
 mod info;
+pub mod shell_image;
+mod show;
 
 use std::path::PathBuf;
 
@@ -48,6 +50,13 @@ pub enum Command {
 every problem is listed, not just the first.\n\nExamples:\n  deepscope check run.sqlite"
     )]
     Check(check::CheckArgs),
+    /// Print one image in the shell with its label, prediction and history
+    #[command(
+        after_help = "Prints the image with kitty, iTerm2 or sixel graphics when the terminal \
+supports them, half blocks otherwise, and text only when output is not a terminal.\n\nExamples:\n  \
+deepscope show run.sqlite --image 42\n  deepscope show run.sqlite --image 42 --step 1000 --images blocks"
+    )]
+    Show(show::ShowArgs),
 }
 
 /// How a command failed: bad input (exit 2) or a fault of deepscope's own (exit 1).
@@ -89,6 +98,7 @@ pub fn run_command(command: Command, out: &mut dyn std::io::Write) -> CliResult 
     match command {
         Command::Info(args) => info::run(&args, out),
         Command::Check(args) => check::run(&args, out),
+        Command::Show(args) => show::run(&args, out),
     }
 }
 
@@ -109,4 +119,31 @@ pub fn open_viewer(db: &std::path::Path, out: &mut dyn std::io::Write) -> CliRes
         },
         out,
     )
+}
+
+/// Makes a name from the database safe to print: control characters (escape sequences
+/// included) are shown escaped, never sent raw to the terminal.
+pub fn escape(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.chars().any(char::is_control) {
+        let mut out = String::with_capacity(name.len() + 8);
+        for c in name.chars() {
+            if c.is_control() {
+                out.extend(c.escape_default());
+            } else {
+                out.push(c);
+            }
+        }
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(super::escape("chien é"), "chien é");
+        assert_eq!(super::escape("\u{1b}[2Jcat\n"), "\\u{1b}[2Jcat\\n");
+    }
 }
