@@ -103,3 +103,46 @@ fn sample_has_gray_28x28_thumbnails_of_the_digits() {
         assert_eq!(thumb.rgb(0, 0), [0, 0, 0]);
     }
 }
+
+#[test]
+fn info_json_on_the_sample_matches_the_documented_shape() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_data/mnist.sqlite");
+    let out = assert_cmd::Command::cargo_bin("deepscope")
+        .unwrap()
+        .args(["info", "--json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["images"], 2000);
+    assert_eq!(json["classes"].as_array().unwrap().len(), 10);
+    assert_eq!(
+        json["layers"][0],
+        serde_json::json!({"name": "fc64", "dim": 64, "kind": "features"})
+    );
+    assert_eq!(
+        json["layers"][1],
+        serde_json::json!({"name": "logits", "dim": 10, "kind": "logits"})
+    );
+    let steps: Vec<i64> = json["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_i64().unwrap())
+        .collect();
+    assert!(steps.len() >= 12);
+    // Accuracy is keyed by step in numeric order, rising from chance to above 94%.
+    let accuracy = json["accuracy"].as_object().unwrap();
+    let keys: Vec<i64> = accuracy.keys().map(|k| k.parse().unwrap()).collect();
+    assert_eq!(keys, steps);
+    let first = accuracy[&steps[0].to_string()].as_f64().unwrap();
+    let last = accuracy[&steps[steps.len() - 1].to_string()]
+        .as_f64()
+        .unwrap();
+    assert!(first < 0.2 && last > 0.94, "{first} -> {last}");
+}
