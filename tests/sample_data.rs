@@ -138,8 +138,17 @@ fn info_json_on_the_sample_matches_the_documented_shape() {
     assert!(steps.len() >= 12);
     // Accuracy is keyed by step in numeric order, rising from chance to above 94%.
     let accuracy = json["accuracy"].as_object().unwrap();
-    let keys: Vec<i64> = accuracy.keys().map(|k| k.parse().unwrap()).collect();
+    // (serde_json's Value sorts keys as text, so read the order from the raw output.)
+    let raw = String::from_utf8(out.stdout.clone()).unwrap();
+    let object = &raw[raw.find("\"accuracy\":{").unwrap()..];
+    let keys: Vec<i64> = object
+        .split('"')
+        .skip(3)
+        .step_by(2)
+        .map_while(|k| k.parse().ok())
+        .collect();
     assert_eq!(keys, steps);
+    assert_eq!(accuracy.len(), steps.len());
     let first = accuracy[&steps[0].to_string()].as_f64().unwrap();
     let last = accuracy[&steps[steps.len() - 1].to_string()]
         .as_f64()
