@@ -1,3 +1,15 @@
-//! Pure analysis over activation matrices: no I/O, no terminal, no threads of its own.
+//! Pure analysis over activation matrices: no I/O, no terminal, no threads of its own
+//! beyond the data-parallel loops of the kernels.
 
+pub mod cluster;
+pub mod error;
+pub mod history;
+mod kernels;
+pub mod misclassified;
+pub mod neighbours;
+pub mod ordering;
 pub mod predict;
+pub mod project;
+pub mod similarity;
+
+pub use error::AnalysisError;
