@@ -2,9 +2,16 @@
 //! function from its arguments to text on stdout, so it can be tested without a process.
 
 mod check;
+mod clusters;
+mod common;
+mod history;
 mod info;
+mod misclassified;
+mod neighbors;
+mod project;
 pub mod shell_image;
 mod show;
+mod similarity;
 
 use std::path::PathBuf;
 
@@ -57,6 +64,37 @@ supports them, half blocks otherwise, and text only when output is not a termina
 deepscope show run.sqlite --image 42\n  deepscope show run.sqlite --image 42 --step 1000 --images blocks"
     )]
     Show(show::ShowArgs),
+    /// Map a layer's activations at a step to 2-D
+    #[command(
+        after_help = "Every image is projected (no sampling). JSON: {\"points\": [[x, y], ...]} indexed by image id.\n\n\
+Examples:\n  deepscope project run.sqlite --layer fc64 --step 1000 --json"
+    )]
+    Project(project::ProjectArgs),
+    /// Class similarity (logit correlation, confusion, centroids) ordered by hierarchical clustering
+    #[command(
+        after_help = "JSON: {\"classes\", \"order\", \"matrix\"} with the matrix in class-id order and \
+\"order\" the display order.\n\nExamples:\n  deepscope similarity run.sqlite --json\n  \
+deepscope similarity run.sqlite --source confusion-offdiag --linkage complete"
+    )]
+    Similarity(similarity::SimilarityArgs),
+    /// The images misclassified at a step, most confident mistakes first
+    #[command(
+        after_help = "Examples:\n  deepscope misclassified run.sqlite --step 6000\n  \
+deepscope misclassified run.sqlite --json | jq length"
+    )]
+    Misclassified(misclassified::MisclassifiedArgs),
+    /// The images nearest to one image in a layer (exact)
+    #[command(
+        after_help = "Examples:\n  deepscope neighbors run.sqlite --image 42 --k 10\n  \
+deepscope neighbors run.sqlite --image 42 --class dog --metric euclidean --show"
+    )]
+    Neighbors(neighbors::NeighborsArgs),
+    /// k-means clusters of a layer, with purity and the images nearest each centroid
+    #[command(after_help = "Examples:\n  deepscope clusters run.sqlite --layer fc64 --k 30")]
+    Clusters(clusters::ClustersArgs),
+    /// One image's predictions over training: when it was learned, how often forgotten
+    #[command(after_help = "Examples:\n  deepscope history run.sqlite --image 42 --json")]
+    History(history::HistoryArgs),
 }
 
 /// How a command failed: bad input (exit 2) or a fault of deepscope's own (exit 1).
@@ -68,6 +106,8 @@ pub enum CliError {
     Internal(String),
     /// The message was already printed (e.g. `check` listing problems); just exit 2.
     Reported,
+    /// Whoever read our output stopped (`| head`): stop quietly, as Unix tools do.
+    OutputClosed,
 }
 
 impl CliError {
@@ -75,6 +115,7 @@ impl CliError {
         match self {
             CliError::Input(_) | CliError::Reported => 2,
             CliError::Internal(_) => 1,
+            CliError::OutputClosed => 0,
         }
     }
 }
@@ -87,6 +128,9 @@ impl From<StoreError> for CliError {
 
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return CliError::OutputClosed;
+        }
         CliError::Internal(format!("cannot write output: {e}"))
     }
 }
@@ -99,6 +143,12 @@ pub fn run_command(command: Command, out: &mut dyn std::io::Write) -> CliResult 
         Command::Info(args) => info::run(&args, out),
         Command::Check(args) => check::run(&args, out),
         Command::Show(args) => show::run(&args, out),
+        Command::Project(args) => project::run(&args, out),
+        Command::Similarity(args) => similarity::run(&args, out),
+        Command::Misclassified(args) => misclassified::run(&args, out),
+        Command::Neighbors(args) => neighbors::run(&args, out),
+        Command::Clusters(args) => clusters::run(&args, out),
+        Command::History(args) => history::run(&args, out),
     }
 }
 
