@@ -9,3 +9,5 @@ pub mod cli;
 pub mod idx;
 pub mod model;
 pub mod store;
+pub mod summary;
+pub mod tui;

@@ -6,10 +6,9 @@ use clap::Args;
 
 use super::common::input;
 use super::{CliResult, write_json};
-use crate::analysis::history::{ImageHistory, image_history};
-use crate::analysis::predict::{argmax, probabilities};
-use crate::model::{ClassId, ImageId};
+use crate::model::ImageId;
 use crate::store::Store;
+use crate::summary::load_history;
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
@@ -21,24 +20,6 @@ pub struct HistoryArgs {
     /// Print JSON instead of a readable table
     #[arg(long)]
     pub json: bool,
-}
-
-/// The history of one image from the prediction layer at every step that has it.
-pub fn load_history(store: &Store, image: ImageId) -> crate::store::Result<Option<ImageHistory>> {
-    let catalog = store.catalog();
-    let Some(layer) = catalog.prediction_layer() else {
-        return Ok(None);
-    };
-    let label = catalog.labels[image as usize];
-    let (mut steps, mut predicted, mut p_true) = (vec![], vec![], vec![]);
-    for step in catalog.steps.iter().filter(|s| s.has_layer(&layer.name)) {
-        let scores = store.load(step.step, &layer.name)?;
-        let row = scores.row(image as usize);
-        steps.push(step.step);
-        predicted.push(argmax(row) as ClassId);
-        p_true.push(probabilities(row, layer.kind)[label as usize]);
-    }
-    Ok(Some(image_history(&steps, &predicted, &p_true, label)))
 }
 
 pub fn run(args: &HistoryArgs, out: &mut dyn std::io::Write) -> CliResult {

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{CliResult, write_json};
-use crate::analysis::predict::{accuracy, predict};
 use crate::model::{Catalog, Layer, StepId};
 use crate::store::Store;
+use crate::summary::accuracy_by_step;
 
 #[derive(Debug, Args)]
 pub struct InfoArgs {
@@ -40,21 +40,6 @@ impl serde::Serialize for AccuracyByStep<'_> {
         }
         map.end()
     }
-}
-
-/// Top-1 accuracy at every step that has the prediction layer.
-pub fn accuracy_by_step(store: &Store) -> crate::store::Result<Vec<(StepId, f64)>> {
-    let catalog = store.catalog();
-    let Some(layer) = catalog.prediction_layer() else {
-        return Ok(vec![]);
-    };
-    let mut out = Vec::new();
-    for step in catalog.steps.iter().filter(|s| s.has_layer(&layer.name)) {
-        let scores = store.load(step.step, &layer.name)?;
-        let predictions = predict(scores.view(), layer.kind);
-        out.push((step.step, accuracy(&predictions, &catalog.labels)));
-    }
-    Ok(out)
 }
 
 pub fn run(args: &InfoArgs, out: &mut dyn std::io::Write) -> CliResult {

@@ -160,15 +160,11 @@ pub(crate) fn write_json(out: &mut dyn std::io::Write, value: &impl serde::Seria
     Ok(())
 }
 
-/// Opens the viewer on `db`. Until the terminal UI lands this prints the run's summary.
-pub fn open_viewer(db: &std::path::Path, out: &mut dyn std::io::Write) -> CliResult {
-    info::run(
-        &info::InfoArgs {
-            db: db.to_path_buf(),
-            json: false,
-        },
-        out,
-    )
+/// Opens the viewer on `db`. The file is opened and validated first, so a bad file gets
+/// its one-line error before the terminal is touched.
+pub fn open_viewer(db: &std::path::Path, _out: &mut dyn std::io::Write) -> CliResult {
+    let store = crate::store::Store::open(db)?;
+    crate::tui::open(db, &store).map_err(CliError::Internal)
 }
 
 /// Makes a name from the database safe to print: control characters (escape sequences
