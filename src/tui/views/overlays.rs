@@ -41,7 +41,7 @@ pub fn render_cell(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         })
         .collect();
     let mut state = ListState::default()
-        .with_selected((!images.is_empty()).then_some(selected.min(images.len() - 1)));
+        .with_selected((!images.is_empty()).then(|| selected.min(images.len() - 1)));
     frame.render_stateful_widget(
         List::new(items).highlight_style(theme.highlight()),
         list_area,

@@ -36,7 +36,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             app.matrix.source,
             MatrixSource::Correlation | MatrixSource::Centroids
         )
-        && matrices.width >= 2 * (LABEL_W + 14);
+        // Side by side only while each matrix keeps cells at least two columns wide.
+        && matrices.width / 2 >= LABEL_W + 3 + 2 * order.len() as u16;
     let panels: Vec<Rect> = if show_confusion {
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
             .split(matrices)
@@ -86,7 +87,9 @@ fn group_ids(app: &App, order: &[usize]) -> Vec<usize> {
 fn cell_size(k: usize, inner: Rect) -> usize {
     let w = inner.width.saturating_sub(LABEL_W + 1) as usize;
     let h = inner.height.saturating_sub(1) as usize * 2;
-    (w / k.max(1)).min(h / k.max(1)).max(1)
+    let s = (w / k.max(1)).min(h / k.max(1)).max(1);
+    // An even size gives every class whole text rows, so every row has its label.
+    if s >= 2 { s - s % 2 } else { 1 }
 }
 
 /// First visible class position so that the cursor stays on screen.
