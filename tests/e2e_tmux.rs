@@ -128,3 +128,75 @@ fn a_bad_file_gets_one_line_and_no_terminal_changes() {
         "{screen}"
     );
 }
+
+#[test]
+fn steps_written_while_the_viewer_runs_appear_live() {
+    use deepscope::model::LayerKind;
+    use deepscope::store::Writer;
+    use ndarray::Array2;
+    if !tmux_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.sqlite");
+    let mut w = Writer::create(&path).unwrap();
+    w.set_meta("name", "live-run").unwrap();
+    w.add_classes(&["a", "b", "c"]).unwrap();
+    let labels: Vec<u32> = (0..60).map(|i| i % 3).collect();
+    w.add_images(&labels, None, None).unwrap();
+    w.add_layer("feat", 4, LayerKind::Features).unwrap();
+    w.add_layer("logits", 3, LayerKind::Logits).unwrap();
+    let write_step = |w: &mut Writer, step: i64| {
+        let feat = Array2::from_shape_fn((60, 4), |(i, j)| {
+            ((i * 3 + j) as f32 * 0.1).sin() + step as f32 * 0.01
+        });
+        let logits = Array2::from_shape_fn((60, 3), |(i, j)| {
+            if labels[i] as usize == j {
+                step as f32 / 100.0
+            } else {
+                0.0
+            }
+        });
+        w.add_step(
+            step,
+            None,
+            None,
+            &[("feat", feat.view()), ("logits", logits.view())],
+        )
+        .unwrap();
+    };
+    write_step(&mut w, 0);
+
+    let session = Session(format!("deepscope-e2e-live-{}", std::process::id()));
+    let binary = env!("CARGO_BIN_EXE_deepscope");
+    let command = format!(
+        "'{binary}' '{}'; echo deepscope-exited-$?; sleep 30",
+        path.display()
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session.0,
+        "-x",
+        "120",
+        "-y",
+        "30",
+        &command,
+    ]);
+    wait_for(&session.0, "step 0 (1/1)");
+    // The training run goes on: each new step shows up, and the viewer, on the last step
+    // with follow on, moves to it.
+    for (i, step) in [100i64, 200, 300].into_iter().enumerate() {
+        write_step(&mut w, step);
+        wait_for(&session.0, &format!("step {step} ({}/{})", i + 2, i + 2));
+    }
+    // Stepping back stays put while new steps keep arriving.
+    tmux(&["send-keys", "-t", &session.0, "Home"]);
+    wait_for(&session.0, "step 0 (1/4)");
+    write_step(&mut w, 400);
+    wait_for(&session.0, "step 0 (1/5)");
+    tmux(&["send-keys", "-t", &session.0, "q"]);
+    wait_for(&session.0, "deepscope-exited-0");
+    w.finish().unwrap();
+}

@@ -99,39 +99,72 @@ pub fn nearest_many(
     k: usize,
     metric: Metric,
 ) -> Vec<Vec<Neighbour>> {
-    let norms = row_norms_sq(data);
-    let q_rows: Vec<usize> = queries
+    let rows: Vec<usize> = queries
         .iter()
         .map(|&q| q as usize)
         .filter(|&q| q < data.nrows())
         .collect();
-    let q = data.select(Axis(0), &q_rows);
-    let dots = dot_t(q.view(), data);
-    dots.axis_iter(Axis(0))
-        .into_par_iter()
-        .zip(q_rows.par_iter())
-        .map(|(row, &qi)| {
-            let all = row
-                .iter()
-                .enumerate()
-                .filter(|&(i, _)| i != qi)
-                .map(|(i, &dot)| {
-                    let distance = match metric {
-                        Metric::Euclidean => (norms[qi] - 2.0 * dot + norms[i]).max(0.0).sqrt(),
-                        Metric::Cosine => {
-                            let denom = (norms[qi] * norms[i]).sqrt();
-                            if denom == 0.0 { 1.0 } else { 1.0 - dot / denom }
+    let q = data.select(Axis(0), &rows);
+    search(data, q.view(), k, metric, Some(&rows))
+}
+
+/// The `k` rows of `base` nearest to each row of `queries` (vectors from outside the base).
+pub fn knn(
+    base: ArrayView2<f32>,
+    queries: ArrayView2<f32>,
+    k: usize,
+    metric: Metric,
+) -> Vec<Vec<Neighbour>> {
+    search(base, queries, k, metric, None)
+}
+
+/// Queries in blocks: each block's dot products with the whole base are one matrix product
+/// (split over threads), then every query keeps its top k.
+fn search(
+    base: ArrayView2<f32>,
+    queries: ArrayView2<f32>,
+    k: usize,
+    metric: Metric,
+    exclude: Option<&[usize]>,
+) -> Vec<Vec<Neighbour>> {
+    const QUERY_BLOCK: usize = 256;
+    let norms = row_norms_sq(base);
+    let q_norms = row_norms_sq(queries);
+    let mut out = Vec::with_capacity(queries.nrows());
+    for start in (0..queries.nrows()).step_by(QUERY_BLOCK) {
+        let end = (start + QUERY_BLOCK).min(queries.nrows());
+        // base · qᵀ: the long base is split into row blocks across threads.
+        let dots = dot_t(base, queries.slice(ndarray::s![start..end, ..]));
+        let block: Vec<Vec<Neighbour>> = (start..end)
+            .into_par_iter()
+            .map(|qi| {
+                let col = dots.column(qi - start);
+                let skip = exclude.map(|e| e[qi]);
+                let qn = q_norms[qi];
+                let all = col
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, _)| Some(i) != skip)
+                    .map(|(i, &dot)| {
+                        let distance = match metric {
+                            Metric::Euclidean => (qn - 2.0 * dot + norms[i]).max(0.0).sqrt(),
+                            Metric::Cosine => {
+                                let denom = (qn * norms[i]).sqrt();
+                                if denom == 0.0 { 1.0 } else { 1.0 - dot / denom }
+                            }
+                        };
+                        Neighbour {
+                            image: i as ImageId,
+                            distance,
                         }
-                    };
-                    Neighbour {
-                        image: i as ImageId,
-                        distance,
-                    }
-                })
-                .collect();
-            top_k(all, k)
-        })
-        .collect()
+                    })
+                    .collect();
+                top_k(all, k)
+            })
+            .collect();
+        out.extend(block);
+    }
+    out
 }
 
 #[cfg(test)]
