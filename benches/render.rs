@@ -28,19 +28,42 @@ fn app(n: usize, k: usize) -> App {
         image_names: vec![None; n],
         splits: vec![None; n],
         layers: vec![
-            Layer { name: "feat".into(), dim: 64, kind: LayerKind::Features },
-            Layer { name: "logits".into(), dim: k, kind: LayerKind::Logits },
+            Layer {
+                name: "feat".into(),
+                dim: 64,
+                kind: LayerKind::Features,
+            },
+            Layer {
+                name: "logits".into(),
+                dim: k,
+                kind: LayerKind::Logits,
+            },
         ],
-        steps: vec![Step { step: 0, epoch: None, wall_time: None, layers: vec!["feat".into(), "logits".into()] }],
+        steps: vec![Step {
+            step: 0,
+            epoch: None,
+            wall_time: None,
+            layers: vec!["feat".into(), "logits".into()],
+        }],
         ..Default::default()
     };
     let mut app = App::new(PathBuf::from("bench.sqlite"), catalog);
     // Points on k rings, logits favouring the true class for most images.
     let points = Array2::from_shape_fn((n, 2), |(i, j)| {
         let (c, t) = ((i % k) as f32, i as f32 * 0.618);
-        if j == 0 { c.cos() * 10.0 + t.sin() } else { c.sin() * 10.0 + t.cos() }
+        if j == 0 {
+            c.cos() * 10.0 + t.sin()
+        } else {
+            c.sin() * 10.0 + t.cos()
+        }
     });
-    let logits = Array2::from_shape_fn((n, k), |(i, j)| if j == i % k || (i % 7 == 0 && j == (i + 1) % k) { 2.0 } else { 0.0 });
+    let logits = Array2::from_shape_fn((n, k), |(i, j)| {
+        if j == i % k || (i % 7 == 0 && j == (i + 1) % k) {
+            2.0
+        } else {
+            0.0
+        }
+    });
     let predictions = predict(logits.view(), LayerKind::Logits);
     let scores = StepScores {
         misclassified: misclassified(logits.view(), LayerKind::Logits, &labels),
@@ -48,12 +71,36 @@ fn app(n: usize, k: usize) -> App {
         probabilities: logits.clone(),
         accuracy: 0.9,
     };
-    let correlation = Array2::from_shape_fn((k, k), |(a, b)| if a == b { 1.0 } else if a / 10 == b / 10 { 0.5 } else { 0.0 });
+    let correlation = Array2::from_shape_fn((k, k), |(a, b)| {
+        if a == b {
+            1.0
+        } else if a / 10 == b / 10 {
+            0.5
+        } else {
+            0.0
+        }
+    });
     let order = order_classes(correlation.view(), Linkage::Average);
-    app.cache.orders.insert(OrderKey { step: 0, source: 0, linkage: Linkage::Average }, Arc::new(order));
-    app.cache.similarity.insert(0, Arc::new(Similarity { correlation, confusion: Array2::zeros((k, k)), centroids: None }));
+    app.cache.orders.insert(
+        OrderKey {
+            step: 0,
+            source: 0,
+            linkage: Linkage::Average,
+        },
+        Arc::new(order),
+    );
+    app.cache.similarity.insert(
+        0,
+        Arc::new(Similarity {
+            correlation,
+            confusion: Array2::zeros((k, k)),
+            centroids: None,
+        }),
+    );
     app.cache.scores.insert(0, Arc::new(scores));
-    app.cache.projections.insert((0, "feat".into()), Arc::new(points));
+    app.cache
+        .projections
+        .insert((0, "feat".into()), Arc::new(points));
     app
 }
 
@@ -63,11 +110,17 @@ fn bench(name: &str, app: &App) {
     let mut times = Vec::new();
     for _ in 0..30 {
         let t = Instant::now();
-        terminal.draw(|f| views::draw(f, app, &theme)).expect("draw");
+        terminal
+            .draw(|f| views::draw(f, app, &theme))
+            .expect("draw");
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     times.sort_by(f64::total_cmp);
-    println!("{name:<44} median {:>7.2} ms   max {:>7.2} ms", times[times.len() / 2], times[times.len() - 1]);
+    println!(
+        "{name:<44} median {:>7.2} ms   max {:>7.2} ms",
+        times[times.len() / 2],
+        times[times.len() - 1]
+    );
 }
 
 fn main() {

@@ -10,6 +10,7 @@ pub mod neighbours;
 pub mod ordering;
 pub mod predict;
 pub mod project;
+mod randomized_pca;
 pub mod similarity;
 
 pub use error::AnalysisError;

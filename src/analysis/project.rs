@@ -6,6 +6,11 @@ use ndarray::{Array2, ArrayView2, Axis, Zip};
 
 use super::error::AnalysisError;
 use super::kernels::{column_means, gram};
+use super::randomized_pca::top_directions;
+
+/// Up to this width the covariance is decomposed exactly; wider layers use the randomized
+/// range finder, whose cost grows with dim instead of dim³.
+const EXACT_MAX_DIM: usize = 512;
 
 /// How a layer is mapped to 2-D.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,12 +44,35 @@ pub fn pca_2d(x: ArrayView2<f32>) -> Result<Projection, AnalysisError> {
             .zip(&means)
             .for_each(|(v, &m)| *v -= m as f32);
     });
-    let covariance = gram(centred.view()) / (n.saturating_sub(1).max(1) as f64);
-    let total: f64 = covariance.diag().sum();
+    // The total variance is the sum of squares; the covariance is formed only when exact.
+    let total: f64 = centred
+        .iter()
+        .map(|&v| f64::from(v) * f64::from(v))
+        .sum::<f64>()
+        / (n.saturating_sub(1).max(1) as f64);
+    let covariance = if d <= EXACT_MAX_DIM {
+        gram(centred.view()) / (n.saturating_sub(1).max(1) as f64)
+    } else {
+        Array2::zeros((0, 0))
+    };
 
     let mut components = Array2::<f64>::zeros((d, 2));
     let mut variances = [0.0; 2];
-    if total > 0.0 && total.is_finite() {
+    if d > EXACT_MAX_DIM && total > 0.0 && total.is_finite() {
+        let (dirs, vars) = top_directions(centred.view(), 2)?;
+        for c in 0..2 {
+            let mut v = dirs.column(c).to_owned();
+            let largest = v
+                .iter()
+                .copied()
+                .fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
+            if largest < 0.0 {
+                v.mapv_inplace(|x| -x);
+            }
+            components.column_mut(c).assign(&v);
+            variances[c] = vars[c];
+        }
+    } else if total > 0.0 && total.is_finite() {
         let (values, vectors) = covariance
             .eigh_into()
             .map_err(|e| AnalysisError::Numerical(format!("eigendecomposition failed: {e}")))?
