@@ -79,7 +79,7 @@ mod tests {
 
     #[test]
     fn matches_the_exact_eigendecomposition_on_a_wide_layer() {
-        let (n, d) = (3000, 700);
+        let (n, d) = (2000, 160);
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
         // A decaying spectrum: column j has scale 1 / (1 + j / 3), mixed by a fixed rotation.
         let z = Array2::from_shape_fn((n, d), |(_, j)| {
