@@ -281,3 +281,56 @@ fn degenerate_runs_render_every_view() {
         }
     }
 }
+
+#[test]
+fn mouse_clicks_select_cells_rows_points_and_tabs() {
+    use crossterm::event::{Event, MouseButton, MouseEvent, MouseEventKind};
+    use deepscope::tui::run::handle;
+    use ratatui::layout::Rect;
+    let click = |x: u16, y: u16| {
+        Event::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: x,
+            row: y,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let screen = Rect::new(0, 0, 160, 48);
+    let (mut app, mut store) = view_app('2');
+    // Find the screen position of display cell (4, 7) by scanning for the cell under the
+    // click: a click selects it, a second click opens its images.
+    let target = (4usize, 7usize);
+    let spot = (0..160u16)
+        .flat_map(|x| (0..48u16).map(move |y| (x, y)))
+        .find(|&(x, y)| {
+            deepscope::tui::views::similarity::cell_at(&app, Rect::new(0, 2, 160, 45), x, y)
+                == Some(target)
+        })
+        .expect("the cell is on screen");
+    handle(&mut app, click(spot.0, spot.1), screen);
+    assert_eq!(app.matrix.cursor, target);
+    handle(&mut app, click(spot.0, spot.1), screen);
+    assert!(matches!(app.overlay, Some(Overlay::Cell { .. })));
+    app.overlay = None;
+    // The third tab is the misclassified view; a click on its second row selects it.
+    let tab3 = text(&render(&app, 160, 48))
+        .lines()
+        .nth(1)
+        .unwrap()
+        .find("3 Misclassified")
+        .unwrap();
+    handle(&mut app, click(tab3 as u16 + 1, 1), screen);
+    assert_eq!(app.view, View::Misclassified);
+    settle(&mut app, &mut store);
+    handle(&mut app, click(5, 4), screen);
+    assert_eq!(app.mis.selected, 1);
+    // A click in the map puts the cursor on an image.
+    press(&mut app, &mut store, &[KeyCode::Char('1')]);
+    handle(&mut app, click(60, 20), screen);
+    assert!(app.projection.cursor.is_some());
+    // Pan moves the view's centre; zoom centres on the cursor.
+    press(&mut app, &mut store, &[KeyCode::Char('+')]);
+    let centre = app.projection.centre.unwrap();
+    press(&mut app, &mut store, &[KeyCode::Char('D')]);
+    assert!(app.projection.centre.unwrap().0 > centre.0);
+}

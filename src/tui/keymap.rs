@@ -27,6 +27,8 @@ pub enum Action {
     ZoomIn,
     ZoomOut,
     ResetZoom,
+    /// Pan the projection by a quarter of the view: (dx, dy), y up.
+    Pan(i32, i32),
     CycleColour,
     FocusClass,
     FocusPair,
@@ -73,6 +75,10 @@ pub fn action(key: KeyEvent, view: View, overlay: Option<Overlay>) -> Option<Act
         (View::Projection, KeyCode::Char('+') | KeyCode::Char('=')) => Some(ZoomIn),
         (View::Projection, KeyCode::Char('-')) => Some(ZoomOut),
         (View::Projection, KeyCode::Char('0')) => Some(ResetZoom),
+        (View::Projection, KeyCode::Char('W')) => Some(Pan(0, 1)),
+        (View::Projection, KeyCode::Char('A')) => Some(Pan(-1, 0)),
+        (View::Projection, KeyCode::Char('S')) => Some(Pan(0, -1)),
+        (View::Projection, KeyCode::Char('D')) => Some(Pan(1, 0)),
         (View::Projection, KeyCode::Char('c')) => Some(CycleColour),
         (View::Projection, KeyCode::Char('f')) => Some(FocusClass),
         (View::Projection, KeyCode::Char('p')) => Some(FocusPair),
@@ -137,7 +143,12 @@ pub const HELP: &[(&str, &str, &str)] = &[
         "move the cursor left / right",
         "projection, similarity",
     ),
-    ("+ - 0", "zoom in / out / reset", "projection"),
+    (
+        "+ - 0",
+        "zoom in (around the cursor) / out / reset",
+        "projection",
+    ),
+    ("W A S D", "pan up / left / down / right", "projection"),
     (
         "c",
         "colour by class, prediction, correctness, cluster",

@@ -150,6 +150,16 @@ fn click(app: &mut App, x: u16, y: u16, screen: ratatui::layout::Rect) {
             }
         }
         View::Projection => views::projection::click(app, body, x, y),
+        View::Similarity => {
+            if let Some(cell) = views::similarity::cell_at(app, body, x, y) {
+                // A second click on the cursor's cell opens its images.
+                if cell == app.matrix.cursor {
+                    app.update(Action::Enter);
+                } else {
+                    app.matrix.cursor = cell;
+                }
+            }
+        }
         _ => {}
     }
 }

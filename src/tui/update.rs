@@ -55,7 +55,19 @@ impl App {
             }
             Move(dx, dy) => self.move_cursor(dx, dy),
             Enter => self.enter(),
-            ZoomIn => self.projection.zoom = (self.projection.zoom * 1.5).min(256.0),
+            ZoomIn => {
+                // Zoom in around the cursor when there is one, so what is looked at stays.
+                if let (Some(i), Some((points, _))) =
+                    (self.projection.cursor, self.points_or_nearest())
+                {
+                    let i = i as usize;
+                    if i < points.nrows() {
+                        self.projection.centre = Some((points[[i, 0]], points[[i, 1]]));
+                    }
+                }
+                self.projection.zoom = (self.projection.zoom * 1.5).min(256.0);
+            }
+            Pan(dx, dy) => self.pan(dx, dy),
             ZoomOut => self.projection.zoom = (self.projection.zoom / 1.5).max(1.0),
             ResetZoom => {
                 self.projection.zoom = 1.0;
@@ -153,6 +165,22 @@ impl App {
     fn show(&mut self, view: View) {
         self.view = view;
         self.overlay = None;
+    }
+
+    fn pan(&mut self, dx: i32, dy: i32) {
+        let Some((points, _)) = self.points_or_nearest() else {
+            return;
+        };
+        let (x0, x1, y0, y1) = super::views::projection::bounds(points);
+        let (cx, cy) = self
+            .projection
+            .centre
+            .unwrap_or(((x0 + x1) / 2.0, (y0 + y1) / 2.0));
+        let step = 0.25 / self.projection.zoom;
+        self.projection.centre = Some((
+            cx + dx as f32 * (x1 - x0) * step,
+            cy + dy as f32 * (y1 - y0) * step,
+        ));
     }
 
     fn close(&mut self) {

@@ -11,7 +11,7 @@ use crate::tui::theme::Theme;
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let keys = match app.view {
         View::Projection => {
-            "←→ step  space play  wasd cursor  c colour  f/p highlight  +/- zoom  Enter cell  L layer"
+            "←→ step  space play  wasd cursor  WASD pan  +/- zoom  c colour  f/p highlight  Enter cell"
         }
         View::Similarity => {
             "←→ step  ↑↓ a/d cursor  Enter images  s source  o linkage  r order  m confusion"

@@ -23,7 +23,8 @@ pub fn data_centre(points: &Array2<f32>) -> (f32, f32) {
     ((x0 + x1) / 2.0, (y0 + y1) / 2.0)
 }
 
-fn bounds(points: &Array2<f32>) -> (f32, f32, f32, f32) {
+/// The bounding box (x0, x1, y0, y1) of the points.
+pub fn bounds(points: &Array2<f32>) -> (f32, f32, f32, f32) {
     let mut b = (
         f32::INFINITY,
         f32::NEG_INFINITY,

@@ -73,6 +73,70 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     render_side(frame, side, app, theme, &main, &order);
 }
 
+/// The matrix panels: the selected matrix, and the confusion matrix beside it when asked
+/// for and when each keeps cells at least two columns wide.
+fn panels(app: &App, matrices: Rect, k: usize) -> Vec<Rect> {
+    let show_confusion = app.matrix.show_confusion
+        && matches!(
+            app.matrix.source,
+            MatrixSource::Correlation | MatrixSource::Centroids
+        )
+        && matrices.width / 2 >= LABEL_W + 3 + 2 * k as u16;
+    if show_confusion {
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .split(matrices)
+            .to_vec()
+    } else {
+        vec![matrices]
+    }
+}
+
+/// Where a matrix's cells are inside its panel, and which part of the matrix is visible.
+struct Geometry {
+    /// Cells per class (columns, and half rows).
+    s: usize,
+    vis_cols: usize,
+    vis_rows: usize,
+    /// First visible row and column (display positions).
+    r0: usize,
+    c0: usize,
+    /// Top-left of the first cell.
+    x0: u16,
+    y0: u16,
+}
+
+fn geometry(app: &App, inner: Rect, k: usize) -> Geometry {
+    let s = cell_size(k, inner);
+    let vis_cols = (inner.width.saturating_sub(LABEL_W + 1) as usize / s).min(k);
+    let vis_rows = ((inner.height as usize).saturating_sub(1) * 2 / s).min(k);
+    let (cur_r, cur_c) = app.matrix.cursor;
+    Geometry {
+        s,
+        vis_cols,
+        vis_rows,
+        r0: scroll(cur_r, vis_rows, k),
+        c0: scroll(cur_c, vis_cols, k),
+        x0: inner.x + LABEL_W + 1,
+        y0: inner.y + 1,
+    }
+}
+
+/// The (row, column) display position of the matrix cell at screen position (x, y).
+pub fn cell_at(app: &App, body: Rect, x: u16, y: u16) -> Option<(usize, usize)> {
+    let [matrices, _] =
+        Layout::horizontal([Constraint::Min(20), Constraint::Length(30)]).areas(body);
+    let k = app.num_classes();
+    let panel = panels(app, matrices, k)
+        .into_iter()
+        .find(|p| p.contains((x, y).into()))?;
+    let g = geometry(app, Block::bordered().inner(panel), k);
+    if x < g.x0 || y < g.y0 || g.s == 0 {
+        return None;
+    }
+    let (c, r) = ((x - g.x0) as usize / g.s, (y - g.y0) as usize * 2 / g.s);
+    (c < g.vis_cols && r < g.vis_rows).then_some((g.r0 + r, g.c0 + c))
+}
+
 /// Dendrogram groups of the classes (about √K of them), for the marks along the edge.
 fn group_ids(app: &App, order: &[usize]) -> Vec<usize> {
     let k = order.len();
@@ -119,11 +183,16 @@ fn draw_matrix(
     if k == 0 || inner.width <= LABEL_W + 1 || inner.height < 2 {
         return;
     }
-    let s = cell_size(k, inner);
-    let vis_cols = ((inner.width - LABEL_W - 1) as usize / s).min(k);
-    let vis_rows = ((inner.height as usize - 1) * 2 / s).min(k);
+    let Geometry {
+        s,
+        vis_cols,
+        vis_rows,
+        r0,
+        c0,
+        x0,
+        ..
+    } = geometry(app, inner, k);
     let (cur_r, cur_c) = app.matrix.cursor;
-    let (r0, c0) = (scroll(cur_r, vis_rows, k), scroll(cur_c, vis_cols, k));
     let max = m
         .iter()
         .copied()
@@ -133,7 +202,6 @@ fn draw_matrix(
         let v = m[[order[r], order[c]]];
         if max > 0.0 { v / max } else { 0.0 }
     };
-    let x0 = inner.x + LABEL_W + 1;
     // Column labels.
     for c in 0..vis_cols {
         let name = app.class_name(order[c0 + c] as u32);
