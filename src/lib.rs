@@ -10,4 +10,5 @@ pub mod idx;
 pub mod model;
 pub mod store;
 pub mod summary;
+pub mod synth;
 pub mod tui;

@@ -4,7 +4,7 @@
 pub mod cluster;
 pub mod error;
 pub mod history;
-mod kernels;
+pub mod kernels;
 pub mod misclassified;
 pub mod neighbours;
 pub mod ordering;

@@ -12,6 +12,7 @@ mod project;
 pub mod shell_image;
 mod show;
 mod similarity;
+mod synth;
 
 use std::path::PathBuf;
 
@@ -95,6 +96,14 @@ deepscope neighbors run.sqlite --image 42 --class dog --metric euclidean --show"
     /// One image's predictions over training: when it was learned, how often forgotten
     #[command(after_help = "Examples:\n  deepscope history run.sqlite --image 42 --json")]
     History(history::HistoryArgs),
+    /// Write a synthetic run whose activations evolve into a known class hierarchy
+    #[command(
+        after_help = "For testing and benchmarking at scale: G super-classes of K/G classes, \
+sub-clusters inside every third class, logits that confuse classes of one super-class.\n\n\
+Examples:\n  deepscope synth big.sqlite --images 50000 --classes 1000 --dim 512 --steps 100\n  \
+deepscope synth small.sqlite --images 2000 --classes 20 --superclasses 4"
+    )]
+    Synth(synth::SynthArgs),
 }
 
 /// How a command failed: bad input (exit 2) or a fault of deepscope's own (exit 1).
@@ -149,6 +158,7 @@ pub fn run_command(command: Command, out: &mut dyn std::io::Write) -> CliResult 
         Command::Neighbors(args) => neighbors::run(&args, out),
         Command::Clusters(args) => clusters::run(&args, out),
         Command::History(args) => history::run(&args, out),
+        Command::Synth(args) => synth::run(&args, out),
     }
 }
 
