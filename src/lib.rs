@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod idx;
+pub mod ingest;
 pub mod model;
 pub mod store;
 pub mod summary;

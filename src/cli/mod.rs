@@ -5,6 +5,7 @@ mod check;
 mod clusters;
 mod common;
 mod history;
+mod import;
 mod info;
 mod misclassified;
 mod neighbors;
@@ -104,6 +105,16 @@ Examples:\n  deepscope synth big.sqlite --images 50000 --classes 1000 --dim 512 
 deepscope synth small.sqlite --images 2000 --classes 20 --superclasses 4"
     )]
     Synth(synth::SynthArgs),
+    /// Import activations saved as NumPy files (and labels, class names, pictures)
+    #[command(
+        after_help = "Steps are sub-directories STEPS/step_000040/<layer>.npy or archives \
+STEPS/step_000040.npz. Layers named logits or probs are class scores, others features. If OUT \
+exists, new steps are appended (steps already there are skipped); each step is all or nothing.\n\n\
+Examples:\n  deepscope import run.sqlite --steps dumps/ --labels y_val.npy --classes names.txt\n  \
+deepscope import run.sqlite --steps dumps/ --images t10k-images-idx3-ubyte.gz --labels t10k-labels-idx1-ubyte.gz\n  \
+deepscope import run.sqlite --steps dumps/ --images val_folder/ --thumb-size 48"
+    )]
+    Import(import::ImportArgs),
 }
 
 /// How a command failed: bad input (exit 2) or a fault of deepscope's own (exit 1).
@@ -159,6 +170,7 @@ pub fn run_command(command: Command, out: &mut dyn std::io::Write) -> CliResult 
         Command::Clusters(args) => clusters::run(&args, out),
         Command::History(args) => history::run(&args, out),
         Command::Synth(args) => synth::run(&args, out),
+        Command::Import(args) => import::run(&args, out),
     }
 }
 

@@ -55,7 +55,10 @@ impl Writer {
         let conn = Connection::open(path).map_err(|e| err(e.into()))?;
         check_identity(&conn).map_err(err)?;
         let (catalog, _) = read_catalog(&conn).map_err(err)?;
-        Writer::configure(&conn).map_err(err)?;
+        // Keep the file's journal mode: switching it rewrites the header, and an append
+        // that fails must leave the file exactly as it was.
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(|e| err(e.into()))?;
         Ok(Writer {
             path: path.to_path_buf(),
             conn,
