@@ -111,7 +111,14 @@ fn bench(name: &str, app: &App) {
     for _ in 0..30 {
         let t = Instant::now();
         terminal
-            .draw(|f| views::draw(f, app, &theme))
+            .draw(|f| {
+                views::draw(
+                    f,
+                    app,
+                    &theme,
+                    &mut deepscope::tui::graphics::Graphics::none(),
+                )
+            })
             .expect("draw");
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }

@@ -12,7 +12,7 @@ fn main() -> ExitCode {
         Some(command) => run_command(command, &mut stdout),
         None => {
             let db = cli.db.unwrap_or_else(|| SAMPLE_DB.into());
-            deepscope::cli::open_viewer(&db, &mut stdout)
+            deepscope::cli::open_viewer(&db, cli.images)
         }
     };
     match result {

@@ -8,6 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deepscope::model::LayerKind;
 use deepscope::store::{Store, Writer};
 use deepscope::tui::app::{App, MisFocus, Overlay, View};
+use deepscope::tui::graphics::Graphics;
 use deepscope::tui::keymap::action;
 use deepscope::tui::theme::{ColourMode, Theme};
 use deepscope::tui::{settle, views};
@@ -40,7 +41,9 @@ fn press(app: &mut App, store: &mut Store, keys: &[KeyCode]) {
 fn render(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     let theme = Theme::new(ColourMode::TrueColour);
-    terminal.draw(|f| views::draw(f, app, &theme)).unwrap();
+    terminal
+        .draw(|f| views::draw(f, app, &theme, &mut Graphics::none()))
+        .unwrap();
     terminal
 }
 

@@ -42,6 +42,10 @@ pub struct Cli {
     /// Stats database to open (default: the bundled sample, sample_data/mnist.sqlite)
     pub db: Option<PathBuf>,
 
+    /// How the viewer draws pictures; `auto` asks the terminal (SSH often hides what it is)
+    #[arg(long, value_enum, default_value_t = shell_image::ImageMode::Auto)]
+    pub images: shell_image::ImageMode,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -184,9 +188,9 @@ pub(crate) fn write_json(out: &mut dyn std::io::Write, value: &impl serde::Seria
 
 /// Opens the viewer on `db`. The file is opened and validated first, so a bad file gets
 /// its one-line error before the terminal is touched.
-pub fn open_viewer(db: &std::path::Path, _out: &mut dyn std::io::Write) -> CliResult {
+pub fn open_viewer(db: &std::path::Path, images: shell_image::ImageMode) -> CliResult {
     let store = crate::store::Store::open(db)?;
-    crate::tui::open(db, &store).map_err(CliError::Internal)
+    crate::tui::open(db, &store, images).map_err(CliError::Internal)
 }
 
 /// Makes a name from the database safe to print: control characters (escape sequences

@@ -2,6 +2,7 @@
 //! thread for everything heavy.
 
 pub mod app;
+pub mod graphics;
 pub mod jobs;
 pub mod keymap;
 mod requests;
@@ -16,11 +17,15 @@ pub use app::App;
 pub use requests::NEIGHBOURS;
 
 /// Opens the viewer on a database already opened (and so validated) as `store`.
-pub fn open(path: &Path, store: &crate::store::Store) -> Result<(), String> {
+pub fn open(
+    path: &Path,
+    store: &crate::store::Store,
+    images: crate::cli::shell_image::ImageMode,
+) -> Result<(), String> {
     let worker = jobs::Worker::start(path.to_path_buf()).map_err(|e| e.to_string())?;
     let app = App::new(path.to_path_buf(), store.catalog().clone());
     let theme = theme::Theme::new(theme::ColourMode::detect());
-    run::run(app, worker, theme)
+    run::run(app, worker, theme, images)
 }
 
 /// Runs every request the app makes against `store` until nothing is left: the worker's

@@ -10,6 +10,7 @@ use crossterm::event::{
 use ratatui::DefaultTerminal;
 
 use super::app::{App, View};
+use super::graphics::Graphics;
 use super::jobs::{Request, Worker};
 use super::keymap::{Action, action};
 use super::theme::Theme;
@@ -22,14 +23,21 @@ const PLAY_EVERY: Duration = Duration::from_millis(350);
 
 /// Runs the viewer until the user quits. The terminal is restored on every exit path:
 /// `ratatui::try_init` installs a panic hook that restores it before the panic message.
-pub fn run(mut app: App, worker: Worker, theme: Theme) -> Result<(), String> {
+pub fn run(
+    mut app: App,
+    worker: Worker,
+    theme: Theme,
+    images: crate::cli::shell_image::ImageMode,
+) -> Result<(), String> {
     if !std::io::stdin().is_terminal() || !stdout().is_terminal() {
         return Err("the viewer needs a terminal; in scripts use `deepscope info`, `similarity`, ... with --json".into());
     }
     let mut terminal =
         ratatui::try_init().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    // Before any input is read: the terminal's answer to the graphics query comes on stdin.
+    let mut graphics = Graphics::detect(images);
     let _ = crossterm::execute!(stdout(), EnableMouseCapture);
-    let result = event_loop(&mut terminal, &mut app, &worker, &theme);
+    let result = event_loop(&mut terminal, &mut app, &worker, &theme, &mut graphics);
     let _ = crossterm::execute!(stdout(), DisableMouseCapture);
     ratatui::restore();
     result
@@ -40,6 +48,7 @@ fn event_loop(
     app: &mut App,
     worker: &Worker,
     theme: &Theme,
+    graphics: &mut Graphics,
 ) -> Result<(), String> {
     let io = |e: std::io::Error| format!("terminal error: {e}");
     let (mut last_refresh, mut last_play) = (Instant::now(), Instant::now());
@@ -53,7 +62,7 @@ fn event_loop(
         }
         if dirty {
             terminal
-                .draw(|frame| views::draw(frame, app, theme))
+                .draw(|frame| views::draw(frame, app, theme, graphics))
                 .map_err(io)?;
             dirty = false;
         }

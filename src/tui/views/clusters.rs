@@ -7,11 +7,16 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 
-use super::preview::Preview;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    gfx: &mut crate::tui::graphics::Graphics,
+) {
     let [list_area, grid] =
         Layout::horizontal([Constraint::Length(36), Constraint::Min(10)]).areas(area);
     let key = app.step().map(|s| (s, app.layer.clone(), app.cluster_k));
@@ -72,8 +77,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         );
         let [pic, caption] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(tile);
-        let thumb = app.cache.thumbnails.get(&image).and_then(Option::as_ref);
-        frame.render_widget(Preview { thumb, theme }, pic);
+        super::preview::draw(frame, pic, app, image, theme, gfx);
         let label = app.catalog.labels[image as usize];
         frame.render_widget(
             Paragraph::new(format!("{image} {}", app.class_name(label))).style(theme.muted()),

@@ -7,11 +7,16 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Sparkline};
 
-use super::preview::Preview;
 use crate::tui::app::{App, MisFocus};
 use crate::tui::theme::Theme;
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    gfx: &mut crate::tui::graphics::Graphics,
+) {
     let [list_area, detail] =
         Layout::horizontal([Constraint::Length(34), Constraint::Min(20)]).areas(area);
     render_list(frame, list_area, app, theme);
@@ -29,7 +34,6 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let [picture, facts] =
         Layout::horizontal([Constraint::Length(30), Constraint::Min(20)]).areas(top);
     let shown = app.mis_image().unwrap_or(item.image);
-    let thumb = app.cache.thumbnails.get(&shown).and_then(Option::as_ref);
     let title = if shown == item.image {
         format!(" image {shown} ")
     } else {
@@ -38,7 +42,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let block = Block::bordered().title(title);
     let inner = block.inner(picture);
     frame.render_widget(block, picture);
-    frame.render_widget(Preview { thumb, theme }, inner);
+    super::preview::draw(frame, inner, app, shown, theme, gfx);
     render_facts(frame, facts, app, theme, shown);
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])

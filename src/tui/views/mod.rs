@@ -15,6 +15,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Paragraph;
 
 use super::app::{App, Overlay, View};
+use super::graphics::Graphics;
 use super::theme::Theme;
 
 /// The smallest screen the views are drawn on; below it a message says so.
@@ -31,7 +32,7 @@ pub fn regions(area: Rect) -> [Rect; 3] {
     .areas(area)
 }
 
-pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, gfx: &mut Graphics) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let msg = format!(
@@ -47,15 +48,15 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     let [head, body, foot] = regions(area);
     header::render(frame, head, app, theme);
     match app.view {
-        View::Projection => projection::render(frame, body, app, theme),
+        View::Projection => projection::render(frame, body, app, theme, gfx),
         View::Similarity => similarity::render(frame, body, app, theme),
-        View::Misclassified => misclassified::render(frame, body, app, theme),
-        View::Clusters => clusters::render(frame, body, app, theme),
+        View::Misclassified => misclassified::render(frame, body, app, theme, gfx),
+        View::Clusters => clusters::render(frame, body, app, theme, gfx),
     }
     footer::render(frame, foot, app, theme);
     match app.overlay {
         Some(Overlay::Help) => help::render(frame, body, theme),
-        Some(Overlay::Cell { .. }) => overlays::render_cell(frame, body, app, theme),
+        Some(Overlay::Cell { .. }) => overlays::render_cell(frame, body, app, theme, gfx),
         Some(Overlay::Search) => overlays::render_search(frame, body, app, theme),
         None => {}
     }

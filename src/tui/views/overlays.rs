@@ -5,11 +5,16 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph};
 
 use super::centred;
-use super::preview::Preview;
 use crate::tui::app::{App, Overlay};
 use crate::tui::theme::Theme;
 
-pub fn render_cell(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn render_cell(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    gfx: &mut crate::tui::graphics::Graphics,
+) {
     let Some(Overlay::Cell {
         label,
         predicted,
@@ -48,8 +53,7 @@ pub fn render_cell(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         &mut state,
     );
     if let Some(image) = app.cell_images_selected() {
-        let thumb = app.cache.thumbnails.get(&image).and_then(Option::as_ref);
-        frame.render_widget(Preview { thumb, theme }, picture);
+        super::preview::draw(frame, picture, app, image, theme, gfx);
     }
 }
 

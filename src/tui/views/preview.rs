@@ -11,6 +11,25 @@ use ratatui::widgets::Widget;
 use crate::model::Thumbnail;
 use crate::tui::theme::{SHADES, Theme};
 
+/// Draws the picture of `image` in `area`: with the terminal's graphics protocol when it has
+/// one, as half blocks otherwise. Every view shows thumbnails through this.
+pub fn draw(
+    frame: &mut ratatui::Frame,
+    area: Rect,
+    app: &crate::tui::App,
+    image: crate::model::ImageId,
+    theme: &Theme,
+    gfx: &mut crate::tui::graphics::Graphics,
+) {
+    let thumb = app.cache.thumbnails.get(&image).and_then(Option::as_ref);
+    if let Some(t) = thumb
+        && gfx.render(frame, area, image, t)
+    {
+        return;
+    }
+    frame.render_widget(Preview { thumb, theme }, area);
+}
+
 pub struct Preview<'a> {
     pub thumb: Option<&'a Thumbnail>,
     pub theme: &'a Theme,

@@ -9,7 +9,6 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
-use super::preview::Preview;
 use crate::tui::app::{App, ColourBy, Focus};
 use crate::tui::theme::Theme;
 
@@ -83,7 +82,13 @@ impl Viewport {
     }
 }
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    gfx: &mut crate::tui::graphics::Graphics,
+) {
     let [canvas_area, side] =
         Layout::horizontal([Constraint::Min(20), Constraint::Length(32)]).areas(area);
     let title = match app.points_or_nearest() {
@@ -101,7 +106,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some((points, _)) = app.points_or_nearest() {
         frame.render_widget(Cloud { app, points, theme }, inner);
     }
-    render_side(frame, side, app, theme);
+    render_side(frame, side, app, theme, gfx);
 }
 
 /// The colour key of image `i`: a class, a cluster, correct (1) / wrong (0), or DIM.
@@ -208,7 +213,13 @@ impl Widget for Cloud<'_> {
     }
 }
 
-fn render_side(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+fn render_side(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    gfx: &mut crate::tui::graphics::Graphics,
+) {
     let mut lines: Vec<Line> = Vec::new();
     let mode = match app.projection.colour_by {
         ColourBy::TrueClass => "true class",
@@ -291,8 +302,7 @@ fn render_side(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Layout::vertical([Constraint::Length(text_height), Constraint::Min(0)]).areas(area);
     frame.render_widget(Paragraph::new(lines), text);
     if let Some(i) = app.projection.cursor {
-        let thumb = app.cache.thumbnails.get(&i).and_then(Option::as_ref);
-        frame.render_widget(Preview { thumb, theme }, picture);
+        super::preview::draw(frame, picture, app, i, theme, gfx);
     }
 }
 
