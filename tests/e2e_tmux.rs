@@ -7,6 +7,29 @@ use std::time::{Duration, Instant};
 
 struct Session(String);
 
+impl Session {
+    /// Runs `deepscope DB` in a new detached tmux session of `width` x `height`; when it
+    /// exits the pane shows `deepscope-exited-CODE` and stays open to be read.
+    fn start(name: &str, db: &str, width: u32, height: u32) -> Session {
+        let session = Session(format!("deepscope-e2e-{name}-{}", std::process::id()));
+        let binary = env!("CARGO_BIN_EXE_deepscope");
+        let command = format!("'{binary}' '{db}'; echo deepscope-exited-$?; sleep 30");
+        let (w, h) = (width.to_string(), height.to_string());
+        tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            &session.0,
+            "-x",
+            &w,
+            "-y",
+            &h,
+            &command,
+        ]);
+        session
+    }
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
@@ -53,21 +76,8 @@ fn the_viewer_runs_in_tmux_and_quits_cleanly() {
         eprintln!("skipped: tmux is not installed");
         return;
     }
-    let session = Session(format!("deepscope-e2e-{}", std::process::id()));
-    let binary = env!("CARGO_BIN_EXE_deepscope");
     let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/sample_data/mnist.sqlite");
-    let command = format!("'{binary}' '{sample}'; echo deepscope-exited-$?; sleep 30");
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session.0,
-        "-x",
-        "120",
-        "-y",
-        "36",
-        &command,
-    ]);
+    let session = Session::start("view", sample, 120, 36);
 
     wait_for(&session.0, "PCA of fc64");
     wait_for(&session.0, "step 6000 (16/16)");
@@ -105,23 +115,7 @@ fn a_bad_file_gets_one_line_and_no_terminal_changes() {
         "not a database at all, just some text that is long enough",
     )
     .unwrap();
-    let session = Session(format!("deepscope-e2e-bad-{}", std::process::id()));
-    let binary = env!("CARGO_BIN_EXE_deepscope");
-    let command = format!(
-        "'{binary}' '{}'; echo deepscope-exited-$?; sleep 30",
-        bad.display()
-    );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session.0,
-        "-x",
-        "100",
-        "-y",
-        "10",
-        &command,
-    ]);
+    let session = Session::start("bad", &bad.display().to_string(), 100, 10);
     let screen = wait_for(&session.0, "deepscope-exited-2");
     assert!(
         screen.contains("notes.sqlite: not an SQLite database"),
@@ -167,23 +161,7 @@ fn steps_written_while_the_viewer_runs_appear_live() {
     };
     write_step(&mut w, 0);
 
-    let session = Session(format!("deepscope-e2e-live-{}", std::process::id()));
-    let binary = env!("CARGO_BIN_EXE_deepscope");
-    let command = format!(
-        "'{binary}' '{}'; echo deepscope-exited-$?; sleep 30",
-        path.display()
-    );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session.0,
-        "-x",
-        "120",
-        "-y",
-        "30",
-        &command,
-    ]);
+    let session = Session::start("live", &path.display().to_string(), 120, 30);
     wait_for(&session.0, "step 0 (1/1)");
     // The training run goes on: each new step shows up, and the viewer, on the last step
     // with follow on, moves to it.

@@ -45,48 +45,29 @@ pub fn pca_2d(x: ArrayView2<f32>) -> Result<Projection, AnalysisError> {
             .for_each(|(v, &m)| *v -= m as f32);
     });
     // The total variance is the sum of squares; the covariance is formed only when exact.
+    let dof = n.saturating_sub(1).max(1) as f64;
     let total: f64 = centred
         .iter()
         .map(|&v| f64::from(v) * f64::from(v))
         .sum::<f64>()
-        / (n.saturating_sub(1).max(1) as f64);
-    let covariance = if d <= EXACT_MAX_DIM {
-        gram(centred.view()) / (n.saturating_sub(1).max(1) as f64)
-    } else {
-        Array2::zeros((0, 0))
-    };
+        / dof;
 
     let mut components = Array2::<f64>::zeros((d, 2));
     let mut variances = [0.0; 2];
-    if d > EXACT_MAX_DIM && total > 0.0 && total.is_finite() {
-        let (dirs, vars) = top_directions(centred.view(), 2)?;
-        for c in 0..2 {
-            let mut v = dirs.column(c).to_owned();
-            let largest = v
-                .iter()
-                .copied()
-                .fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
-            if largest < 0.0 {
-                v.mapv_inplace(|x| -x);
-            }
-            components.column_mut(c).assign(&v);
-            variances[c] = vars[c];
-        }
-    } else if total > 0.0 && total.is_finite() {
-        let (values, vectors) = covariance
-            .eigh_into()
-            .map_err(|e| AnalysisError::Numerical(format!("eigendecomposition failed: {e}")))?
-            .sort_eig_desc();
+    if total > 0.0 && total.is_finite() {
+        let (directions, values) = if d > EXACT_MAX_DIM {
+            top_directions(centred.view(), 2)?
+        } else {
+            let (values, vectors) = (gram(centred.view()) / dof)
+                .eigh_into()
+                .map_err(|e| AnalysisError::Numerical(format!("eigendecomposition failed: {e}")))?
+                .sort_eig_desc();
+            (vectors, values.to_vec())
+        };
         for c in 0..d.min(2) {
-            let mut v = vectors.column(c).to_owned();
-            let largest = v
-                .iter()
-                .copied()
-                .fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
-            if largest < 0.0 {
-                v.mapv_inplace(|x| -x);
-            }
-            components.column_mut(c).assign(&v);
+            components
+                .column_mut(c)
+                .assign(&with_positive_largest(directions.column(c).to_owned()));
             variances[c] = values[c].max(0.0);
         }
     }
@@ -100,6 +81,19 @@ pub fn pca_2d(x: ArrayView2<f32>) -> Result<Projection, AnalysisError> {
         points,
         explained_variance_ratio: Some(ratio),
     })
+}
+
+/// Flips a direction so that its largest loading is positive: eigenvectors have no sign of
+/// their own, and a fixed one keeps the result deterministic.
+fn with_positive_largest(mut v: ndarray::Array1<f64>) -> ndarray::Array1<f64> {
+    let largest = v
+        .iter()
+        .copied()
+        .fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
+    if largest < 0.0 {
+        v.mapv_inplace(|x| -x);
+    }
+    v
 }
 
 /// Moves `points` onto `reference` (same images, same order) by the similarity transform

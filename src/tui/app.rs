@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use ndarray::Array2;
 
-use super::jobs::{OrderKey, Response, Similarity, StepScores};
+use super::jobs::{OrderKey, Similarity, StepScores};
 use crate::analysis::cluster::Clusters;
 use crate::analysis::history::ImageHistory;
 use crate::analysis::neighbours::Neighbour;
@@ -367,91 +367,5 @@ impl App {
         self.catalog
             .layer(&self.layer)
             .is_some_and(|l| l.kind == LayerKind::Features || l.dim >= 2)
-    }
-
-    /// Takes one result from the worker into the cache.
-    pub fn apply(&mut self, response: Response) {
-        match response {
-            Response::Scores {
-                step,
-                scores,
-                similarity,
-            } => {
-                self.pending.remove(&format!("scores {step}"));
-                self.cache.scores.insert(step, scores);
-                self.cache.similarity.insert(step, similarity);
-            }
-            Response::Projection {
-                step,
-                layer,
-                points,
-                explained,
-            } => {
-                self.pending.remove(&format!("projection {step} {layer}"));
-                if let Some(e) = explained {
-                    self.cache.explained.insert((step, layer.clone()), e);
-                }
-                self.cache.projections.insert((step, layer), points);
-            }
-            Response::Clusters {
-                step,
-                layer,
-                k,
-                clusters,
-            } => {
-                self.pending.remove(&format!("clusters {step} {layer} {k}"));
-                self.cache.clusters.insert((step, layer, k), clusters);
-            }
-            Response::Neighbours {
-                step,
-                layer,
-                image,
-                lists,
-            } => {
-                self.pending
-                    .remove(&format!("neighbours {step} {layer} {image}"));
-                self.cache.neighbours.insert((step, layer, image), lists);
-            }
-            Response::History { image, history } => {
-                self.pending.remove(&format!("history {image}"));
-                self.cache.histories.insert(image, history);
-            }
-            Response::Thumbnails(list) => {
-                for (image, thumb) in list {
-                    self.pending.remove(&format!("thumb {image}"));
-                    self.cache.thumbnails.insert(image, thumb);
-                }
-            }
-            Response::Steps(steps) => {
-                self.pending.remove("refresh");
-                let was_last = self.step_index + 1 >= self.catalog.steps.len();
-                let current = self.step();
-                let grew = steps.len() > self.catalog.steps.len();
-                self.catalog.steps = steps;
-                // Keep the user on the same step; follow the newest only if asked to.
-                self.step_index = current
-                    .and_then(|s| self.catalog.steps.iter().position(|x| x.step == s))
-                    .unwrap_or(0);
-                if grew {
-                    self.cache.accuracies = None;
-                    if self.follow && was_last {
-                        self.step_index = self.catalog.steps.len().saturating_sub(1);
-                    }
-                }
-            }
-            Response::Accuracies(a) => {
-                self.pending.remove("accuracies");
-                self.cache.accuracies = Some(a);
-            }
-            Response::Order { key, order } => {
-                self.pending.remove(&format!("order {key:?}"));
-                self.cache.orders.insert(key, order);
-            }
-            Response::Failed { key, message } => {
-                self.pending.remove(&key);
-                self.failed.insert(key);
-                self.status = Some(message);
-            }
-        }
     }
 }

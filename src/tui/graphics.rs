@@ -48,8 +48,8 @@ impl Graphics {
         let usable = match picker.protocol_type() {
             // Our own half blocks are crisper (nearest-neighbour, two pixels per cell).
             ProtocolType::Halfblocks => false,
-            // ratatui-image draws kitty pictures with unicode placeholders, which kitty
-            // understands from 0.28 on; older kittys show the placeholders as boxes. Detection
+            // ratatui-image places kitty pictures with unicode placement cells, which kitty
+            // understands from 0.28 on; older kittys show those cells as boxes. Detection
             // cannot tell the version, so kitty graphics are used only when asked for.
             ProtocolType::Kitty => mode == ImageMode::Kitty,
             ProtocolType::Sixel | ProtocolType::Iterm2 => true,

@@ -2,11 +2,13 @@
 //! thread for everything heavy.
 
 pub mod app;
+mod apply;
 pub mod graphics;
 pub mod jobs;
 pub mod keymap;
 mod requests;
 pub mod run;
+mod search;
 pub mod theme;
 mod update;
 pub mod views;
