@@ -7,5 +7,6 @@
 pub mod analysis;
 pub mod cli;
 pub mod idx;
+pub mod mapcache;
 pub mod model;
 pub mod store;

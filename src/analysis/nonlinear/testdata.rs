@@ -1,0 +1,69 @@
+//! Seeded data and map scores shared by the t-SNE and UMAP tests.
+
+use ndarray::{Array2, ArrayView2};
+use rand::SeedableRng;
+use rand_distr::{Distribution, StandardNormal};
+
+/// `n` points in `dim` dimensions from `k` unit-variance Gaussian blobs whose centres are
+/// `separation` apart on the coordinate axes; labels are `i % k`.
+pub fn blobs(n: usize, dim: usize, k: usize, separation: f32, seed: u64) -> (Array2<f32>, Vec<usize>) {
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+    let labels: Vec<usize> = (0..n).map(|i| i % k).collect();
+    let x = Array2::from_shape_fn((n, dim), |(i, j)| {
+        let noise: f32 = StandardNormal.sample(&mut rng);
+        let centre = if j == labels[i] % dim { separation } else { 0.0 };
+        centre + noise
+    });
+    (x, labels)
+}
+
+/// Fraction of points whose 10 nearest neighbours in the 2-D map mostly (by vote, ties to
+/// the lowest label) carry the point's own label.
+pub fn knn10_accuracy(points: ArrayView2<f32>, labels: &[usize]) -> f64 {
+    let n = points.nrows();
+    let k_classes = labels.iter().max().map_or(0, |m| m + 1);
+    let mut correct = 0;
+    for i in 0..n {
+        let mut d: Vec<(f32, usize)> = (0..n)
+            .filter(|&j| j != i)
+            .map(|j| {
+                let dx = points[[i, 0]] - points[[j, 0]];
+                let dy = points[[i, 1]] - points[[j, 1]];
+                (dx * dx + dy * dy, j)
+            })
+            .collect();
+        d.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut votes = vec![0usize; k_classes];
+        for &(_, j) in d.iter().take(10) {
+            votes[labels[j]] += 1;
+        }
+        let best = (0..k_classes).max_by_key(|&c| (votes[c], std::cmp::Reverse(c)));
+        if best == Some(labels[i]) {
+            correct += 1;
+        }
+    }
+    correct as f64 / n as f64
+}
+
+/// Mean distance a point moved between two maps, over the root-mean-square distance of
+/// the reference map's points from their centre.
+pub fn relative_displacement(a: ArrayView2<f32>, reference: ArrayView2<f32>) -> f64 {
+    let n = a.nrows() as f64;
+    let moved: f64 = a
+        .rows()
+        .into_iter()
+        .zip(reference.rows())
+        .map(|(p, q)| (((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)) as f64).sqrt())
+        .sum::<f64>()
+        / n;
+    let cx = reference.column(0).sum() as f64 / n;
+    let cy = reference.column(1).sum() as f64 / n;
+    let spread = (reference
+        .rows()
+        .into_iter()
+        .map(|q| (q[0] as f64 - cx).powi(2) + (q[1] as f64 - cy).powi(2))
+        .sum::<f64>()
+        / n)
+        .sqrt();
+    moved / spread
+}
