@@ -32,7 +32,9 @@ fn main() {
             "--only" => only = Some(value()),
             "--iterations" => tsne.iterations = value().parse().expect("--iterations"),
             "--exaggeration" => tsne.exaggeration = value().parse().expect("--exaggeration"),
-            "--learning-rate" => tsne.learning_rate = Some(value().parse().expect("--learning-rate")),
+            "--learning-rate" => {
+                tsne.learning_rate = Some(value().parse().expect("--learning-rate"))
+            }
             "--epochs" => umap.epochs = value().parse().expect("--epochs"),
             n => {
                 sizes.push(n.parse::<usize>().expect("N"));
@@ -47,7 +49,10 @@ fn main() {
     }
     let x: Array2<f32> = read_npy(dump.join("X_D64.npy")).expect("X_D64.npy");
     std::fs::create_dir_all(&out).expect("OUT_DIR");
-    println!("threads={} tsne={tsne:?} umap={umap:?}", rayon::current_num_threads());
+    println!(
+        "threads={} tsne={tsne:?} umap={umap:?}",
+        rayon::current_num_threads()
+    );
     for n in sizes {
         let xn = x.slice(s![..n, ..]);
         if only.as_deref() != Some("umap") {

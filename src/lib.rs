@@ -10,3 +10,5 @@ pub mod idx;
 pub mod mapcache;
 pub mod model;
 pub mod store;
+pub mod summary;
+pub mod tui;

@@ -21,7 +21,7 @@ fn main() -> ExitCode {
             match &e {
                 CliError::Input(msg) => eprintln!("deepscope: {msg}"),
                 CliError::Internal(msg) => eprintln!("deepscope: internal error: {msg}"),
-                CliError::Reported => {}
+                CliError::Reported | CliError::OutputClosed => {}
             }
             ExitCode::from(e.exit_code() as u8)
         }

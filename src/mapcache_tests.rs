@@ -19,7 +19,10 @@ fn sample() -> CachedMap {
 }
 
 fn only_file(cache: &MapCache) -> PathBuf {
-    let files: Vec<_> = fs::read_dir(cache.dir()).unwrap().map(|e| e.unwrap().path()).collect();
+    let files: Vec<_> = fs::read_dir(cache.dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     assert_eq!(files.len(), 1, "{files:?}");
     files[0].clone()
 }
@@ -28,7 +31,8 @@ fn only_file(cache: &MapCache) -> PathBuf {
 fn resolves_the_xdg_directory_then_home() {
     let xdg = MapCache::from_vars(Some("/x/cache".into()), Some("/home/u".into())).unwrap();
     assert_eq!(xdg.dir(), Path::new("/x/cache/deepscope/maps"));
-    let home = MapCache::from_vars(Some("relative/ignored".into()), Some("/home/u".into())).unwrap();
+    let home =
+        MapCache::from_vars(Some("relative/ignored".into()), Some("/home/u".into())).unwrap();
     assert_eq!(home.dir(), Path::new("/home/u/.cache/deepscope/maps"));
     assert!(MapCache::from_vars(None, None).is_none());
 }
@@ -41,7 +45,11 @@ fn stores_and_loads_a_map_outside_the_database() {
     cache.store(&key, &sample()).unwrap();
     assert_eq!(cache.load(&key), Some(sample()));
     assert!(only_file(&cache).starts_with(tmp.path().join("xdg/deepscope/maps")));
-    let without = CachedMap { kl: None, perplexity_used: None, ..sample() };
+    let without = CachedMap {
+        kl: None,
+        perplexity_used: None,
+        ..sample()
+    };
     cache.store(&key, &without).unwrap();
     assert_eq!(cache.load(&key), Some(without));
 }
@@ -61,7 +69,11 @@ fn every_part_of_the_key_matters() {
         assert_eq!(cache.load(&other), None);
     }
     // The database grew (a training run appended a step): its old maps no longer apply.
-    fs::write(&db, b"not really a database, only its identity matters, now longer").unwrap();
+    fs::write(
+        &db,
+        b"not really a database, only its identity matters, now longer",
+    )
+    .unwrap();
     let grown = MapKey::new(&db, 100, "fc64", "tsne perplexity=30 seed=0").unwrap();
     assert_eq!(cache.load(&grown), None);
 }
@@ -86,7 +98,12 @@ fn damaged_entries_are_ignored_and_replaced() {
     ];
     for bytes in damaged {
         fs::write(&file, &bytes).unwrap();
-        assert_eq!(cache.load(&key), None, "accepted {} damaged bytes", bytes.len());
+        assert_eq!(
+            cache.load(&key),
+            None,
+            "accepted {} damaged bytes",
+            bytes.len()
+        );
     }
     cache.store(&key, &sample()).unwrap();
     assert_eq!(cache.load(&key), Some(sample()));

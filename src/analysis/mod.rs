@@ -1,4 +1,17 @@
-//! Pure analysis over activation matrices: no I/O, no terminal, no threads of its own.
+//! Pure analysis over activation matrices: no I/O, no terminal, no threads of its own
+//! beyond the data-parallel loops of the kernels.
 
+pub mod cluster;
+pub mod error;
+pub mod history;
+mod kernels;
+pub mod misclassified;
+pub mod neighbours;
 pub mod nonlinear;
+pub mod ordering;
 pub mod predict;
+pub mod project;
+mod randomized_pca;
+pub mod similarity;
+
+pub use error::AnalysisError;

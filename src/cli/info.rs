@@ -1,14 +1,13 @@
 //! `deepscope info`: what a run holds, and how accurate it was at every step.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::Args;
 
 use super::{CliResult, write_json};
-use crate::analysis::predict::{accuracy, predict};
 use crate::model::{Catalog, Layer, StepId};
 use crate::store::Store;
+use crate::summary::accuracy_by_step;
 
 #[derive(Debug, Args)]
 pub struct InfoArgs {
@@ -25,22 +24,22 @@ struct InfoJson<'a> {
     classes: &'a [String],
     layers: &'a [Layer],
     steps: Vec<StepId>,
-    accuracy: BTreeMap<String, f64>,
+    accuracy: AccuracyByStep<'a>,
 }
 
-/// Top-1 accuracy at every step that has the prediction layer.
-pub fn accuracy_by_step(store: &Store) -> crate::store::Result<Vec<(StepId, f64)>> {
-    let catalog = store.catalog();
-    let Some(layer) = catalog.prediction_layer() else {
-        return Ok(vec![]);
-    };
-    let mut out = Vec::new();
-    for step in catalog.steps.iter().filter(|s| s.has_layer(&layer.name)) {
-        let scores = store.load(step.step, &layer.name)?;
-        let predictions = predict(scores.view(), layer.kind);
-        out.push((step.step, accuracy(&predictions, &catalog.labels)));
+/// Accuracy keyed by step, serialised as a JSON object in numeric step order (a map keyed
+/// by text would put "100" before "25").
+struct AccuracyByStep<'a>(&'a [(StepId, f64)]);
+
+impl serde::Serialize for AccuracyByStep<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (step, accuracy) in self.0 {
+            map.serialize_entry(&step.to_string(), accuracy)?;
+        }
+        map.end()
     }
-    Ok(out)
 }
 
 pub fn run(args: &InfoArgs, out: &mut dyn std::io::Write) -> CliResult {
@@ -53,10 +52,7 @@ pub fn run(args: &InfoArgs, out: &mut dyn std::io::Write) -> CliResult {
             classes: &catalog.classes,
             layers: &catalog.layers,
             steps: catalog.steps.iter().map(|s| s.step).collect(),
-            accuracy: accuracies
-                .iter()
-                .map(|(s, a)| (s.to_string(), *a))
-                .collect(),
+            accuracy: AccuracyByStep(&accuracies),
         };
         return write_json(out, &json);
     }
@@ -72,21 +68,21 @@ fn write_summary(
 ) -> std::io::Result<()> {
     writeln!(out, "{}", path.display())?;
     if let Some(name) = catalog.run_name() {
-        writeln!(out, "  run      {name}")?;
+        writeln!(out, "  run         {name}")?;
     }
-    writeln!(out, "  images   {}", catalog.num_images())?;
+    writeln!(out, "  images      {}", catalog.num_images())?;
     let classes = crate::model::describe_list(catalog.classes.clone());
-    writeln!(out, "  classes  {} ({classes})", catalog.num_classes())?;
+    writeln!(out, "  classes     {} ({classes})", catalog.num_classes())?;
     writeln!(
         out,
-        "  thumbnails {}",
+        "  thumbnails  {}",
         if catalog.has_thumbnails { "yes" } else { "no" }
     )?;
     writeln!(out, "  layers")?;
     for l in &catalog.layers {
         writeln!(out, "    {:<16} {:>6}  {}", l.name, l.dim, l.kind)?;
     }
-    writeln!(out, "  steps    {}", catalog.steps.len())?;
+    writeln!(out, "  steps       {}", catalog.steps.len())?;
     writeln!(
         out,
         "    {:>10} {:>8}  {:>8}  layers",

@@ -2,7 +2,17 @@
 //! function from its arguments to text on stdout, so it can be tested without a process.
 
 mod check;
+mod clusters;
+mod common;
+mod history;
 mod info;
+mod maps;
+mod misclassified;
+mod neighbors;
+mod project;
+pub mod shell_image;
+mod show;
+mod similarity;
 
 use std::path::PathBuf;
 
@@ -48,6 +58,47 @@ pub enum Command {
 every problem is listed, not just the first.\n\nExamples:\n  deepscope check run.sqlite"
     )]
     Check(check::CheckArgs),
+    /// Print one image in the shell with its label, prediction and history
+    #[command(
+        after_help = "Prints the image with kitty, iTerm2 or sixel graphics when the terminal \
+supports them, half blocks otherwise, and text only when output is not a terminal.\n\nExamples:\n  \
+deepscope show run.sqlite --image 42\n  deepscope show run.sqlite --image 42 --step 1000 --images blocks"
+    )]
+    Show(show::ShowArgs),
+    /// Map a layer's activations at a step to 2-D
+    #[command(
+        after_help = "Every image is projected (no sampling). JSON: {\"points\": [[x, y], ...]} indexed by image id, \
+plus \"kl\" and \"perplexity\" for t-SNE. t-SNE and UMAP maps are cached in $XDG_CACHE_HOME/deepscope \
+(~/.cache/deepscope), never in the database.\n\n\
+Examples:\n  deepscope project run.sqlite --layer fc64 --step 1000 --json\n  \
+deepscope project run.sqlite --layer fc64 --step 1000 --method tsne --init-from 900"
+    )]
+    Project(project::ProjectArgs),
+    /// Class similarity (logit correlation, confusion, centroids) ordered by hierarchical clustering
+    #[command(
+        after_help = "JSON: {\"classes\", \"order\", \"matrix\"} with the matrix in class-id order and \
+\"order\" the display order.\n\nExamples:\n  deepscope similarity run.sqlite --json\n  \
+deepscope similarity run.sqlite --source confusion-offdiag --linkage complete"
+    )]
+    Similarity(similarity::SimilarityArgs),
+    /// The images misclassified at a step, most confident mistakes first
+    #[command(
+        after_help = "Examples:\n  deepscope misclassified run.sqlite --step 6000\n  \
+deepscope misclassified run.sqlite --json | jq length"
+    )]
+    Misclassified(misclassified::MisclassifiedArgs),
+    /// The images nearest to one image in a layer (exact)
+    #[command(
+        after_help = "Examples:\n  deepscope neighbors run.sqlite --image 42 --k 10\n  \
+deepscope neighbors run.sqlite --image 42 --class dog --metric euclidean --show"
+    )]
+    Neighbors(neighbors::NeighborsArgs),
+    /// k-means clusters of a layer, with purity and the images nearest each centroid
+    #[command(after_help = "Examples:\n  deepscope clusters run.sqlite --layer fc64 --k 30")]
+    Clusters(clusters::ClustersArgs),
+    /// One image's predictions over training: when it was learned, how often forgotten
+    #[command(after_help = "Examples:\n  deepscope history run.sqlite --image 42 --json")]
+    History(history::HistoryArgs),
 }
 
 /// How a command failed: bad input (exit 2) or a fault of deepscope's own (exit 1).
@@ -59,6 +110,8 @@ pub enum CliError {
     Internal(String),
     /// The message was already printed (e.g. `check` listing problems); just exit 2.
     Reported,
+    /// Whoever read our output stopped (`| head`): stop quietly, as Unix tools do.
+    OutputClosed,
 }
 
 impl CliError {
@@ -66,6 +119,7 @@ impl CliError {
         match self {
             CliError::Input(_) | CliError::Reported => 2,
             CliError::Internal(_) => 1,
+            CliError::OutputClosed => 0,
         }
     }
 }
@@ -78,6 +132,9 @@ impl From<StoreError> for CliError {
 
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return CliError::OutputClosed;
+        }
         CliError::Internal(format!("cannot write output: {e}"))
     }
 }
@@ -89,6 +146,13 @@ pub fn run_command(command: Command, out: &mut dyn std::io::Write) -> CliResult 
     match command {
         Command::Info(args) => info::run(&args, out),
         Command::Check(args) => check::run(&args, out),
+        Command::Show(args) => show::run(&args, out),
+        Command::Project(args) => project::run(&args, out),
+        Command::Similarity(args) => similarity::run(&args, out),
+        Command::Misclassified(args) => misclassified::run(&args, out),
+        Command::Neighbors(args) => neighbors::run(&args, out),
+        Command::Clusters(args) => clusters::run(&args, out),
+        Command::History(args) => history::run(&args, out),
     }
 }
 
@@ -100,13 +164,36 @@ pub(crate) fn write_json(out: &mut dyn std::io::Write, value: &impl serde::Seria
     Ok(())
 }
 
-/// Opens the viewer on `db`. Until the terminal UI lands this prints the run's summary.
-pub fn open_viewer(db: &std::path::Path, out: &mut dyn std::io::Write) -> CliResult {
-    info::run(
-        &info::InfoArgs {
-            db: db.to_path_buf(),
-            json: false,
-        },
-        out,
-    )
+/// Opens the viewer on `db`. The file is opened and validated first, so a bad file gets
+/// its one-line error before the terminal is touched.
+pub fn open_viewer(db: &std::path::Path, _out: &mut dyn std::io::Write) -> CliResult {
+    let store = crate::store::Store::open(db)?;
+    crate::tui::open(db, &store).map_err(CliError::Internal)
+}
+
+/// Makes a name from the database safe to print: control characters (escape sequences
+/// included) are shown escaped, never sent raw to the terminal.
+pub fn escape(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.chars().any(char::is_control) {
+        let mut out = String::with_capacity(name.len() + 8);
+        for c in name.chars() {
+            if c.is_control() {
+                out.extend(c.escape_default());
+            } else {
+                out.push(c);
+            }
+        }
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(super::escape("chien é"), "chien é");
+        assert_eq!(super::escape("\u{1b}[2Jcat\n"), "\\u{1b}[2Jcat\\n");
+    }
 }

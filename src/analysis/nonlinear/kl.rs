@@ -22,10 +22,11 @@ pub(super) fn kl_divergence(p: &CoordinateList<f32>, points: ArrayView2<f32>) ->
     }
     let xs: Vec<f32> = points.column(0).to_vec();
     let ys: Vec<f32> = points.column(1).to_vec();
-    let z = 2.0 * (0..n)
-        .into_par_iter()
-        .map(|i| upper_row_sum(&xs, &ys, i))
-        .sum::<f64>();
+    let z = 2.0
+        * (0..n)
+            .into_par_iter()
+            .map(|i| upper_row_sum(&xs, &ys, i))
+            .sum::<f64>();
     let total: f64 = p
         .values
         .iter()
@@ -110,7 +111,13 @@ mod tests {
         let y = array![[0.0f32, 0.0], [1.0, 0.0], [0.0, 2.0]];
         let a = graph(&[(0, 1, 0.3), (1, 0, 0.3), (0, 2, 0.2), (2, 0, 0.2)], 3);
         let b = graph(
-            &[(0, 1, 3.0), (1, 0, 3.0), (0, 2, 2.0), (2, 0, 2.0), (1, 1, 9.0)],
+            &[
+                (0, 1, 3.0),
+                (1, 0, 3.0),
+                (0, 2, 2.0),
+                (2, 0, 2.0),
+                (1, 1, 9.0),
+            ],
             3,
         );
         assert_abs_diff_eq!(

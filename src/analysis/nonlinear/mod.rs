@@ -154,8 +154,7 @@ fn has_spread(rows: &[Vec<f32>]) -> bool {
     let Some(first) = rows.first() else {
         return false;
     };
-    rows.iter()
-        .all(|r| r.iter().all(|v| v.is_finite()))
+    rows.iter().all(|r| r.iter().all(|v| v.is_finite()))
         && rows
             .iter()
             .any(|r| (r[0] - first[0]).abs() > 1e-9 || (r[1] - first[1]).abs() > 1e-9)

@@ -62,7 +62,10 @@ impl TsneParams {
     pub fn check(&self) -> Result<(), MapError> {
         let bad = |m: String| Err(MapError::BadParameter(m));
         if !(self.perplexity.is_finite() && self.perplexity >= 1.0) {
-            return bad(format!("perplexity must be at least 1, got {}", self.perplexity));
+            return bad(format!(
+                "perplexity must be at least 1, got {}",
+                self.perplexity
+            ));
         }
         if self.iterations == 0 || self.iterations > 100_000 {
             return bad(format!(

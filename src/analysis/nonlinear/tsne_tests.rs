@@ -67,7 +67,11 @@ fn tiny_layers_are_refused_or_mapped() {
     let three = Array2::<f32>::zeros((3, 4));
     assert!(matches!(
         tsne_2d(three.view(), &quick(0), None),
-        Err(MapError::TooFewImages { needed: 4, got: 3, .. })
+        Err(MapError::TooFewImages {
+            needed: 4,
+            got: 3,
+            ..
+        })
     ));
     let (four, _) = blobs(4, 3, 2, 3.0, 6);
     let map = tsne_2d(four.view(), &quick(0), None).unwrap();

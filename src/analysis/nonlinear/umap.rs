@@ -12,8 +12,8 @@ use manifolds_rs::training::umap_optimisers::optimise_embedding_adam_parallel;
 use ndarray::{Array2, ArrayView2};
 
 use super::{
-    MapError, Stage, align_rigid, check_finite, check_init, has_spread, random_rows,
-    row_major, to_array, to_rows_scaled,
+    MapError, Stage, align_rigid, check_finite, check_init, has_spread, random_rows, row_major,
+    to_array, to_rows_scaled,
 };
 
 /// Fewest images UMAP is run on: it needs at least two neighbours per image.
@@ -61,10 +61,7 @@ impl UmapParams {
             ));
         }
         if !(self.min_dist.is_finite() && self.min_dist >= 0.0 && self.min_dist < 1.0) {
-            return bad(format!(
-                "min_dist must be in [0, 1), got {}",
-                self.min_dist
-            ));
+            return bad(format!("min_dist must be in [0, 1), got {}", self.min_dist));
         }
         if self.epochs == 0 || self.epochs > 100_000 {
             return bad(format!(

@@ -1,0 +1,175 @@
+//! Analysis kernels timed on the data `../shared/bench/anchors.py --dump DIR` writes, next to
+//! the reference tools' times from the JSON that same script writes, as ratios.
+//!
+//!     python3 ../shared/bench/anchors.py --only pca,knn,kmeans,simmat --dump /tmp/bd --json /tmp/bd/anchors.json
+//!     DEEPSCOPE_BENCH_DATA=/tmp/bd cargo bench --bench analysis
+//!
+//! A plain bench binary (median of repeated runs) rather than criterion: what is compared is
+//! seconds against the other tools' medians measured the same way, in the same sitting.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use deepscope::analysis::cluster::kmeans;
+use deepscope::analysis::neighbours::{Metric, knn};
+use deepscope::analysis::ordering::{Linkage, order_classes};
+use deepscope::analysis::project::pca_2d;
+use deepscope::analysis::similarity::logit_correlation;
+use ndarray::{Array1, Array2, s};
+use ndarray_npy::read_npy;
+
+/// Median wall time of `reps` runs after one warm-up, and the last result.
+fn time<T>(reps: usize, mut f: impl FnMut() -> T) -> (f64, T) {
+    let mut out = f();
+    let mut times = Vec::new();
+    for _ in 0..reps {
+        let t = Instant::now();
+        out = f();
+        times.push(t.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    (times[times.len() / 2], out)
+}
+
+/// The reference tools' results from anchors.json: (section, tool, shape) -> median seconds.
+fn anchors(dir: &Path) -> Vec<serde_json::Value> {
+    let Ok(text) = std::fs::read_to_string(dir.join("anchors.json")) else {
+        return vec![];
+    };
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    json["results"].as_array().cloned().unwrap_or_default()
+}
+
+/// The best (fastest) of the reference tool's variants for this shape.
+fn reference(anchors: &[serde_json::Value], tool: &str, shape: &str) -> Option<f64> {
+    anchors
+        .iter()
+        .filter(|r| {
+            r["tool"].as_str().is_some_and(|t| t.starts_with(tool))
+                && r["shape"].as_str() == Some(shape)
+        })
+        .filter_map(|r| r["median_s"].as_f64())
+        .min_by(f64::total_cmp)
+}
+
+fn report(
+    anchors: &[serde_json::Value],
+    what: &str,
+    shape: &str,
+    ours: f64,
+    tool: &str,
+    extra: &str,
+) {
+    match reference(anchors, tool, shape) {
+        Some(theirs) => println!(
+            "{what:<28} {shape:<24} deepscope {ours:>8.4} s   {tool} {theirs:>8.4} s   ratio {:>5.2}  {extra}",
+            ours / theirs
+        ),
+        None => println!(
+            "{what:<28} {shape:<24} deepscope {ours:>8.4} s   ({tool}: not measured)  {extra}"
+        ),
+    }
+}
+
+fn main() {
+    let dir = PathBuf::from(
+        std::env::var("DEEPSCOPE_BENCH_DATA").unwrap_or_else(|_| "target/bench-data".into()),
+    );
+    if !dir.join("X_D64.npy").exists() {
+        eprintln!(
+            "no data in {}: run ../shared/bench/anchors.py --dump {} first",
+            dir.display(),
+            dir.display()
+        );
+        return;
+    }
+    let anchors = anchors(&dir);
+    let threads = rayon::current_num_threads();
+    println!(
+        "deepscope analysis benchmarks on {} ({threads} threads)",
+        dir.display()
+    );
+
+    for d in [64usize, 512] {
+        let x: Array2<f32> = read_npy(dir.join(format!("X_D{d}.npy"))).expect("X");
+        for n in [10_000usize, 50_000, 200_000] {
+            let view = x.slice(s![..n, ..]);
+            let (t, p) = time(3, || pca_2d(view).unwrap());
+            let [a, b] = p.explained_variance_ratio.unwrap();
+            report(
+                &anchors,
+                "PCA to 2-D",
+                &format!("N={n} D={d} f32"),
+                t,
+                "sklearn PCA",
+                &format!("explained {a:.5} {b:.5}"),
+            );
+        }
+        let q: Array2<f32> = read_npy(dir.join(format!("Q_D{d}.npy"))).expect("Q");
+        for n in [50_000usize, 200_000] {
+            let base = x.slice(s![..n, ..]);
+            let (t, found) = time(3, || knn(base, q.view(), 10, Metric::Euclidean));
+            let recall = match read_npy::<_, Array2<i64>>(dir.join(format!("gt_D{d}_N{n}.npy"))) {
+                Ok(gt) => {
+                    let hits: usize = found
+                        .iter()
+                        .zip(gt.rows())
+                        .map(|(f, g)| {
+                            f.iter()
+                                .filter(|nb| g.iter().take(10).any(|&i| i == nb.image as i64))
+                                .count()
+                        })
+                        .sum();
+                    format!("recall {:.4}", hits as f64 / (10 * found.len()) as f64)
+                }
+                Err(_) => String::new(),
+            };
+            report(
+                &anchors,
+                "exact 10-NN, 1,000 queries",
+                &format!("M=1000 N={n} D={d}"),
+                t,
+                "faiss IndexFlatL2",
+                &recall,
+            );
+        }
+    }
+
+    let x: Array2<f32> = read_npy(dir.join("X_D64.npy")).expect("X");
+    let y: Array1<i32> = read_npy(dir.join("y_D64.npy")).expect("y");
+    let n = 50_000;
+    let labels: Vec<u32> = y.iter().take(n).map(|&l| l as u32).collect();
+    let (t, c) = time(3, || kmeans(x.slice(s![..n, ..]), &labels, 30, 0).unwrap());
+    report(
+        &anchors,
+        "k-means k=30",
+        &format!("N={n} D=64 k=30"),
+        t,
+        "sklearn KMeans n_init=1",
+        &format!("inertia {:.6e} in {} iterations", c.inertia, c.iterations),
+    );
+
+    for k in [10usize, 100, 1000, 2622] {
+        let Ok(logits) = read_npy::<_, Array2<f32>>(dir.join(format!("logits_K{k}.npy"))) else {
+            continue;
+        };
+        let (t, corr) = time(3, || logit_correlation(logits.view()));
+        report(
+            &anchors,
+            "logit correlation",
+            &format!("N={} K={k}", logits.nrows()),
+            t,
+            "numpy corrcoef",
+            "",
+        );
+        let (t, order) = time(3, || order_classes(corr.view(), Linkage::Average));
+        report(
+            &anchors,
+            "class ordering (average)",
+            &format!("N={} K={k}", logits.nrows()),
+            t,
+            "scipy linkage average",
+            &format!("{} leaves", order.order.len()),
+        );
+    }
+}

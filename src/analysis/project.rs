@@ -1,0 +1,235 @@
+//! 2-D projections of a layer's activations, and their alignment between steps so that a
+//! user stepping through training sees the same cloud move rather than jump or flip.
+
+use linfa_linalg::eigh::{EigSort, EighInto};
+use ndarray::{Array2, ArrayView2, Axis, Zip};
+
+use super::error::AnalysisError;
+use super::kernels::{column_means, gram};
+use super::randomized_pca::top_directions;
+
+/// Up to this width the covariance is decomposed exactly; wider layers use the randomized
+/// range finder, whose cost grows with dim instead of dim³.
+const EXACT_MAX_DIM: usize = 512;
+
+/// How a layer is mapped to 2-D.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProjectionMethod {
+    /// Principal component analysis: exact, linear, fast.
+    Pca,
+}
+
+/// A 2-D map of the images: row `i` is image `i`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Projection {
+    pub points: Array2<f32>,
+    /// Fraction of the total variance on each axis (PCA only).
+    pub explained_variance_ratio: Option<[f64; 2]>,
+}
+
+/// Projects `x` (N x dim) on its first two principal components.
+///
+/// Exact: the dim x dim covariance is formed with a blocked product and decomposed; every
+/// image is projected (no sampling). Each axis's sign is fixed so that its largest loading
+/// is positive, which makes the result deterministic; `align_to` then matches neighbours.
+pub fn pca_2d(x: ArrayView2<f32>) -> Result<Projection, AnalysisError> {
+    let (n, d) = x.dim();
+    if n == 0 {
+        return Err(AnalysisError::TooFewImages { needed: 1, got: 0 });
+    }
+    let means = column_means(x);
+    let mut centred = x.to_owned();
+    Zip::from(centred.rows_mut()).par_for_each(|mut row| {
+        row.iter_mut()
+            .zip(&means)
+            .for_each(|(v, &m)| *v -= m as f32);
+    });
+    // The total variance is the sum of squares; the covariance is formed only when exact.
+    let total: f64 = centred
+        .iter()
+        .map(|&v| f64::from(v) * f64::from(v))
+        .sum::<f64>()
+        / (n.saturating_sub(1).max(1) as f64);
+    let covariance = if d <= EXACT_MAX_DIM {
+        gram(centred.view()) / (n.saturating_sub(1).max(1) as f64)
+    } else {
+        Array2::zeros((0, 0))
+    };
+
+    let mut components = Array2::<f64>::zeros((d, 2));
+    let mut variances = [0.0; 2];
+    if d > EXACT_MAX_DIM && total > 0.0 && total.is_finite() {
+        let (dirs, vars) = top_directions(centred.view(), 2)?;
+        for c in 0..2 {
+            let mut v = dirs.column(c).to_owned();
+            let largest = v
+                .iter()
+                .copied()
+                .fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
+            if largest < 0.0 {
+                v.mapv_inplace(|x| -x);
+            }
+            components.column_mut(c).assign(&v);
+            variances[c] = vars[c];
+        }
+    } else if total > 0.0 && total.is_finite() {
+        let (values, vectors) = covariance
+            .eigh_into()
+            .map_err(|e| AnalysisError::Numerical(format!("eigendecomposition failed: {e}")))?
+            .sort_eig_desc();
+        for c in 0..d.min(2) {
+            let mut v = vectors.column(c).to_owned();
+            let largest = v
+                .iter()
+                .copied()
+                .fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
+            if largest < 0.0 {
+                v.mapv_inplace(|x| -x);
+            }
+            components.column_mut(c).assign(&v);
+            variances[c] = values[c].max(0.0);
+        }
+    }
+    let points = centred.dot(&components.mapv(|v| v as f32));
+    let ratio = if total > 0.0 {
+        [variances[0] / total, variances[1] / total]
+    } else {
+        [0.0, 0.0]
+    };
+    Ok(Projection {
+        points,
+        explained_variance_ratio: Some(ratio),
+    })
+}
+
+/// Moves `points` onto `reference` (same images, same order) by the similarity transform
+/// (rotation or reflection, uniform scale, translation) that minimises the squared distance:
+/// orthogonal Procrustes. Consecutive steps then differ only by how the images really moved.
+pub fn align_to(points: &mut Array2<f32>, reference: ArrayView2<f32>) {
+    if points.dim() != reference.dim() || points.ncols() != 2 || points.nrows() < 2 {
+        return;
+    }
+    let mean = |p: ArrayView2<f32>| -> [f64; 2] {
+        let m = p.mapv(f64::from).mean_axis(Axis(0)).expect("non-empty");
+        [m[0], m[1]]
+    };
+    let (ma, mb) = (mean(points.view()), mean(reference));
+    // Cross-covariance M = Aᵀ B of the centred clouds, and A's spread.
+    let mut m = [[0f64; 2]; 2];
+    let mut spread = 0f64;
+    for (a, b) in points.rows().into_iter().zip(reference.rows()) {
+        let a = [f64::from(a[0]) - ma[0], f64::from(a[1]) - ma[1]];
+        let b = [f64::from(b[0]) - mb[0], f64::from(b[1]) - mb[1]];
+        for i in 0..2 {
+            for j in 0..2 {
+                m[i][j] += a[i] * b[j];
+            }
+        }
+        spread += a[0] * a[0] + a[1] * a[1];
+    }
+    if spread <= 0.0 {
+        return;
+    }
+    // In 2-D the best rotation has angle atan2(m01 - m10, m00 + m11); the best reflection
+    // (rotation after flipping y) atan2(m01 + m10, m00 - m11). Keep whichever fits better:
+    // the achieved correlation is the hypotenuse of each pair.
+    let rot = ((m[0][0] + m[1][1]), (m[0][1] - m[1][0]));
+    let refl = ((m[0][0] - m[1][1]), (m[0][1] + m[1][0]));
+    let (fit_rot, fit_refl) = (rot.0.hypot(rot.1), refl.0.hypot(refl.1));
+    let (flip, (c, s), fit) = if fit_refl > fit_rot {
+        (-1.0, refl, fit_refl)
+    } else {
+        (1.0, rot, fit_rot)
+    };
+    let norm = c.hypot(s);
+    if norm == 0.0 {
+        return;
+    }
+    let (cos, sin) = (c / norm, s / norm);
+    let scale = fit / spread;
+    for mut p in points.rows_mut() {
+        let x = f64::from(p[0]) - ma[0];
+        let y = flip * (f64::from(p[1]) - ma[1]);
+        p[0] = (scale * (x * cos - y * sin) + mb[0]) as f32;
+        p[1] = (scale * (x * sin + y * cos) + mb[1]) as f32;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_abs_diff_eq;
+    use ndarray::{Array2, array};
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, Normal};
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    /// N points with standard deviations 5, 2 and 0.5 along three orthonormal directions.
+    fn known_variance(n: usize) -> (Array2<f32>, Array2<f64>) {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+        let normal = Normal::new(0.0, 1.0).unwrap();
+        let s = 1.0 / 2f64.sqrt();
+        let dirs = array![[s, s, 0.0, 0.0], [s, -s, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0]];
+        let sd = [5.0, 2.0, 0.5];
+        let x = Array2::from_shape_fn((n, 4), |(_, _)| 0.0f64);
+        let mut x = x;
+        for mut row in x.rows_mut() {
+            for (k, dir) in dirs.rows().into_iter().enumerate() {
+                let z = normal.sample(&mut rng) * sd[k];
+                row.scaled_add(z, &dir);
+            }
+            row[3] += 10.0; // an offset, removed by centring
+        }
+        (x.mapv(|v| v as f32), dirs)
+    }
+
+    #[test]
+    fn pca_finds_the_known_variance_directions() {
+        let (x, dirs) = known_variance(20_000);
+        let p = pca_2d(x.view()).unwrap();
+        let [r1, r2] = p.explained_variance_ratio.unwrap();
+        let total = 25.0 + 4.0 + 0.25;
+        assert_abs_diff_eq!(r1, 25.0 / total, epsilon = 0.02);
+        assert_abs_diff_eq!(r2, 4.0 / total, epsilon = 0.01);
+        // The first axis is the projection on the first direction (up to sign).
+        let xs = x.mapv(f64::from);
+        let truth = (&xs - &xs.mean_axis(Axis(0)).unwrap()).dot(&dirs.row(0));
+        let got = p.points.column(0).mapv(f64::from);
+        let corr = truth.dot(&got) / (truth.dot(&truth).sqrt() * got.dot(&got).sqrt());
+        assert!(corr.abs() > 0.999, "{corr}");
+    }
+
+    #[test]
+    fn pca_survives_degenerate_input() {
+        let one = Array2::<f32>::ones((1, 3));
+        assert_eq!(
+            pca_2d(one.view()).unwrap().points,
+            Array2::<f32>::zeros((1, 2))
+        );
+        let constant = Array2::<f32>::from_elem((50, 4), 3.0);
+        let p = pca_2d(constant.view()).unwrap();
+        assert!(p.points.iter().all(|v| *v == 0.0));
+        assert_eq!(p.explained_variance_ratio, Some([0.0, 0.0]));
+        let one_dim = Array2::from_shape_fn((10, 1), |(i, _)| i as f32);
+        let p = pca_2d(one_dim.view()).unwrap();
+        assert!(p.points.column(1).iter().all(|v| *v == 0.0));
+        assert_abs_diff_eq!(p.explained_variance_ratio.unwrap()[0], 1.0, epsilon = 1e-9);
+        assert!(pca_2d(Array2::<f32>::zeros((0, 3)).view()).is_err());
+    }
+
+    #[test]
+    fn alignment_undoes_rotation_reflection_scale_and_shift() {
+        let reference = Array2::from_shape_fn((40, 2), |(i, j)| ((i * 7 + j * 3) % 11) as f32);
+        for flip in [1.0f32, -1.0] {
+            let (c, s) = (0.6f32, 0.8f32);
+            let mut moved = reference.clone();
+            for mut p in moved.rows_mut() {
+                let (x, y) = (p[0], flip * p[1]);
+                p[0] = 3.0 * (c * x - s * y) + 100.0;
+                p[1] = 3.0 * (s * x + c * y) - 50.0;
+            }
+            align_to(&mut moved, reference.view());
+            assert_abs_diff_eq!(moved, reference, epsilon = 1e-3);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! `deepscope history`: one image's predictions over training.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::common::input;
+use super::{CliResult, write_json};
+use crate::model::ImageId;
+use crate::store::Store;
+use crate::summary::load_history;
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Stats database
+    pub db: PathBuf,
+    /// Image id
+    #[arg(long)]
+    pub image: ImageId,
+    /// Print JSON instead of a readable table
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: &HistoryArgs, out: &mut dyn std::io::Write) -> CliResult {
+    let store = Store::open(&args.db)?;
+    let n = store.catalog().num_images();
+    if args.image as usize >= n {
+        return Err(input(
+            &args.db,
+            &format!(
+                "no image {}; images are 0..{}",
+                args.image,
+                n.saturating_sub(1)
+            ),
+        ));
+    }
+    let history = load_history(&store, args.image)?.ok_or_else(|| {
+        input(
+            &args.db,
+            "the run has no logits or probs layer to predict from",
+        )
+    })?;
+    if args.json {
+        return write_json(out, &history);
+    }
+    let classes = &store.catalog().classes;
+    let label = store.catalog().labels[args.image as usize] as usize;
+    writeln!(
+        out,
+        "image {} (true class {})",
+        args.image,
+        super::escape(&classes[label])
+    )?;
+    let learned = history
+        .learned_at
+        .map_or("never".to_string(), |s| format!("step {s}"));
+    writeln!(
+        out,
+        "learned at {learned}; forgotten {} times; p(true) mean {:.3}, sd {:.3}; correct at {:.0}% of steps",
+        history.forgetting_events,
+        history.confidence_mean,
+        history.variability,
+        history.correctness * 100.0
+    )?;
+    writeln!(out, "{:>10}  {:<14} {:>7}", "step", "predicted", "p(true)")?;
+    for i in 0..history.steps.len() {
+        let p = history.predicted[i] as usize;
+        let mark = if p == label { "" } else { "  wrong" };
+        writeln!(
+            out,
+            "{:>10}  {:<14} {:>7.3}{mark}",
+            history.steps[i],
+            super::escape(&classes[p]),
+            history.p_true[i]
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! Printing a thumbnail in the shell with viuer, for `show` and `neighbors --show`.
+//! Nothing is printed but text when stdout is not a terminal: never escape codes in a pipe.
+
+use std::io::IsTerminal;
+
+use clap::ValueEnum;
+use image::{DynamicImage, ImageBuffer, Rgb, imageops};
+
+use crate::model::Thumbnail;
+
+/// How images are drawn. SSH hides the terminal's identity, so detection can be overridden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ImageMode {
+    /// Detect the terminal's graphics support, half blocks otherwise
+    #[default]
+    Auto,
+    /// The kitty graphics protocol
+    Kitty,
+    /// iTerm2 inline images (also WezTerm, mlterm)
+    Iterm,
+    /// Sixel graphics (xterm -ti vt340, mlterm, foot)
+    Sixel,
+    /// Coloured half-block characters: works in every terminal, tmux and over SSH
+    Blocks,
+    /// No images, text only
+    None,
+}
+
+/// Scales a thumbnail up by an integer factor with nearest-neighbour sampling, so that small
+/// digits stay crisp instead of being blurred by the terminal's or viuer's resampling.
+pub fn upscale(thumb: &Thumbnail, factor: u32) -> DynamicImage {
+    let (w, h) = (thumb.width as u32, thumb.height as u32);
+    let rgb = ImageBuffer::from_fn(w, h, |x, y| Rgb(thumb.rgb(x as usize, y as usize)));
+    let scaled = imageops::resize(&rgb, w * factor, h * factor, imageops::FilterType::Nearest);
+    DynamicImage::ImageRgb8(scaled)
+}
+
+/// Prints `thumb` at the cursor, `cells` columns wide, unless output is not a terminal or the
+/// mode is `None`. Returns whether an image was printed.
+pub fn print_thumbnail(thumb: &Thumbnail, cells: u32, mode: ImageMode) -> Result<bool, String> {
+    if mode == ImageMode::None || !std::io::stdout().is_terminal() {
+        return Ok(false);
+    }
+    let mut config = viuer::Config {
+        absolute_offset: false,
+        width: Some(cells),
+        transparent: false,
+        ..Default::default()
+    };
+    match mode {
+        ImageMode::Auto => {}
+        ImageMode::Kitty => (config.use_iterm, config.use_sixel) = (false, false),
+        ImageMode::Iterm => (config.use_kitty, config.use_sixel) = (false, false),
+        ImageMode::Sixel => (config.use_kitty, config.use_iterm) = (false, false),
+        ImageMode::Blocks | ImageMode::None => {
+            (config.use_kitty, config.use_iterm, config.use_sixel) = (false, false, false)
+        }
+    }
+    // Half blocks map one pixel per column: give them the thumbnail at its own size.
+    let factor = if matches!(mode, ImageMode::Blocks) {
+        1
+    } else {
+        4
+    };
+    viuer::print(&upscale(thumb, factor), &config)
+        .map(|_| true)
+        .map_err(|e| format!("cannot print the image: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upscaling_repeats_pixels_without_blending() {
+        let t = Thumbnail {
+            width: 2,
+            height: 1,
+            channels: 1,
+            pixels: vec![0, 255],
+        };
+        let img = upscale(&t, 3).to_rgb8();
+        assert_eq!(img.dimensions(), (6, 3));
+        let row: Vec<u8> = (0..6).map(|x| img.get_pixel(x, 1)[0]).collect();
+        assert_eq!(row, vec![0, 0, 0, 255, 255, 255]);
+    }
+}

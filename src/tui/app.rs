@@ -1,0 +1,457 @@
+//! The state of the terminal UI. Views read it; `update` changes it; `requests` says what
+//! the worker should compute next for what is on screen.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ndarray::Array2;
+
+use super::jobs::{OrderKey, Response, Similarity, StepScores};
+use crate::analysis::cluster::Clusters;
+use crate::analysis::history::ImageHistory;
+use crate::analysis::neighbours::Neighbour;
+use crate::analysis::ordering::{ClassOrder, Linkage};
+use crate::model::{Catalog, ClassId, ImageId, LayerKind, StepId, Thumbnail};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Projection,
+    Similarity,
+    Misclassified,
+    Clusters,
+}
+
+impl View {
+    pub const ALL: [View; 4] = [
+        View::Projection,
+        View::Similarity,
+        View::Misclassified,
+        View::Clusters,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Projection => "Projection",
+            View::Similarity => "Similarity",
+            View::Misclassified => "Misclassified",
+            View::Clusters => "Clusters",
+        }
+    }
+}
+
+/// What the points of the projection are coloured by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColourBy {
+    TrueClass,
+    Predicted,
+    Correctness,
+    Cluster,
+}
+
+/// Which images are highlighted (the others are dimmed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Class(ClassId),
+    Pair { label: ClassId, predicted: ClassId },
+}
+
+/// The matrix shown in the similarity view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatrixSource {
+    Correlation,
+    Confusion,
+    ConfusionOffDiagonal,
+    Centroids,
+}
+
+impl MatrixSource {
+    pub fn title(self) -> &'static str {
+        match self {
+            MatrixSource::Correlation => "logit correlation",
+            MatrixSource::Confusion => "confusion",
+            MatrixSource::ConfusionOffDiagonal => "confusion without diagonal",
+            MatrixSource::Centroids => "centroid cosine",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    /// Images of a (true, predicted) confusion cell; `selected` indexes the list.
+    Cell {
+        label: ClassId,
+        predicted: ClassId,
+        selected: usize,
+    },
+    Search,
+}
+
+/// Which list of the misclassified view has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MisFocus {
+    List,
+    /// Nearest images of the predicted class (0) or of the true class (1).
+    Neighbours(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct ProjectionState {
+    pub colour_by: ColourBy,
+    /// 1 = the whole cloud fits; larger zooms in around `centre`.
+    pub zoom: f32,
+    pub centre: Option<(f32, f32)>,
+    pub cursor: Option<ImageId>,
+    pub focus: Option<Focus>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MatrixState {
+    pub source: MatrixSource,
+    pub linkage: Linkage,
+    /// Order fixed from the reference (last) step, so blocks can be watched forming.
+    pub fixed_order: bool,
+    /// Cursor as (row, column) positions in display order.
+    pub cursor: (usize, usize),
+    pub show_confusion: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct MisState {
+    pub selected: usize,
+    pub filter_label: Option<ClassId>,
+    pub filter_predicted: Option<ClassId>,
+    pub least_confident_first: bool,
+    pub focus: MisFocus,
+    pub neighbour_selected: [usize; 2],
+}
+
+/// Nearest images of each asked-for class, for one image.
+pub type NeighbourLists = Vec<(ClassId, Vec<Neighbour>)>;
+
+/// Everything computed so far, keyed by what it was computed for.
+#[derive(Debug, Default)]
+pub struct Cache {
+    pub scores: HashMap<StepId, Arc<StepScores>>,
+    pub similarity: HashMap<StepId, Arc<Similarity>>,
+    pub projections: HashMap<(StepId, String), Arc<Array2<f32>>>,
+    pub explained: HashMap<(StepId, String), [f64; 2]>,
+    pub clusters: HashMap<(StepId, String, usize), Arc<Clusters>>,
+    pub neighbours: HashMap<(StepId, String, ImageId), NeighbourLists>,
+    pub histories: HashMap<ImageId, Option<ImageHistory>>,
+    pub thumbnails: HashMap<ImageId, Option<Thumbnail>>,
+    pub orders: HashMap<OrderKey, Arc<ClassOrder>>,
+    pub accuracies: Option<Vec<(StepId, f64)>>,
+}
+
+pub struct App {
+    pub path: PathBuf,
+    pub catalog: Catalog,
+    pub step_index: usize,
+    /// The features layer shown by the projection, clusters and neighbours.
+    pub layer: String,
+    pub view: View,
+    pub overlay: Option<Overlay>,
+    pub search: String,
+    pub playing: bool,
+    /// Jump to the newest step when one arrives while on the last step.
+    pub follow: bool,
+    pub projection: ProjectionState,
+    pub matrix: MatrixState,
+    pub mis: MisState,
+    pub cluster_selected: usize,
+    pub cluster_k: usize,
+    pub cache: Cache,
+    /// Requests sent and not yet answered: never sent twice.
+    pub pending: HashSet<String>,
+    /// Requests that failed: not retried (the status line says why).
+    pub failed: HashSet<String>,
+    pub status: Option<String>,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(path: PathBuf, catalog: Catalog) -> App {
+        let layer = catalog
+            .default_features_layer()
+            .map(|l| l.name.clone())
+            .unwrap_or_default();
+        let step_index = catalog.steps.len().saturating_sub(1);
+        App {
+            path,
+            catalog,
+            step_index,
+            layer,
+            view: View::Projection,
+            overlay: None,
+            search: String::new(),
+            playing: false,
+            follow: true,
+            projection: ProjectionState {
+                colour_by: ColourBy::TrueClass,
+                zoom: 1.0,
+                centre: None,
+                cursor: None,
+                focus: None,
+            },
+            matrix: MatrixState {
+                source: MatrixSource::Correlation,
+                linkage: Linkage::Average,
+                fixed_order: true,
+                cursor: (0, 0),
+                show_confusion: true,
+            },
+            mis: MisState {
+                selected: 0,
+                filter_label: None,
+                filter_predicted: None,
+                least_confident_first: false,
+                focus: MisFocus::List,
+                neighbour_selected: [0, 0],
+            },
+            cluster_selected: 0,
+            cluster_k: 30,
+            cache: Cache::default(),
+            pending: HashSet::new(),
+            failed: HashSet::new(),
+            status: None,
+            quit: false,
+        }
+    }
+
+    pub fn step(&self) -> Option<StepId> {
+        self.catalog.steps.get(self.step_index).map(|s| s.step)
+    }
+
+    pub fn num_classes(&self) -> usize {
+        self.catalog.num_classes()
+    }
+
+    pub fn class_name(&self, class: ClassId) -> String {
+        let name = self
+            .catalog
+            .classes
+            .get(class as usize)
+            .map_or("?", String::as_str);
+        crate::cli::escape(name).into_owned()
+    }
+
+    pub fn scores(&self) -> Option<&Arc<StepScores>> {
+        self.step().and_then(|s| self.cache.scores.get(&s))
+    }
+
+    /// The layout of the current step and layer, if computed.
+    pub fn points(&self) -> Option<&Arc<Array2<f32>>> {
+        let step = self.step()?;
+        self.cache.projections.get(&(step, self.layer.clone()))
+    }
+
+    /// The most recent layout computed for this layer, shown while the current one is being
+    /// computed so that stepping never blanks the view.
+    pub fn points_or_nearest(&self) -> Option<(&Arc<Array2<f32>>, bool)> {
+        if let Some(p) = self.points() {
+            return Some((p, true));
+        }
+        let nearest = (0..self.catalog.steps.len())
+            .filter_map(|i| {
+                let key = (self.catalog.steps[i].step, self.layer.clone());
+                self.cache
+                    .projections
+                    .get(&key)
+                    .map(|p| (i.abs_diff(self.step_index), p))
+            })
+            .min_by_key(|(d, _)| *d);
+        nearest.map(|(_, p)| (p, false))
+    }
+
+    pub fn layer_at_step(&self, step_index: usize) -> bool {
+        self.catalog
+            .steps
+            .get(step_index)
+            .is_some_and(|s| s.has_layer(&self.layer))
+    }
+
+    /// Misclassified images after the filters and sort order.
+    pub fn visible_mistakes(&self) -> Vec<crate::analysis::misclassified::Misclassified> {
+        let Some(scores) = self.scores() else {
+            return vec![];
+        };
+        let mut list: Vec<_> = scores
+            .misclassified
+            .iter()
+            .filter(|m| self.mis.filter_label.is_none_or(|c| m.label == c))
+            .filter(|m| self.mis.filter_predicted.is_none_or(|c| m.predicted == c))
+            .copied()
+            .collect();
+        if self.mis.least_confident_first {
+            list.reverse();
+        }
+        list
+    }
+
+    /// The image the misclassified view is about (a list item or a neighbour).
+    pub fn mis_image(&self) -> Option<ImageId> {
+        let list = self.visible_mistakes();
+        let chosen = list.get(self.mis.selected.min(list.len().saturating_sub(1)))?;
+        match self.mis.focus {
+            MisFocus::List => Some(chosen.image),
+            MisFocus::Neighbours(i) => {
+                let lists = self.neighbour_lists(chosen.image)?;
+                let list = &lists.get(i)?.1;
+                list.get(self.mis.neighbour_selected[i])
+                    .map(|n| n.image)
+                    .or(Some(chosen.image))
+            }
+        }
+    }
+
+    pub fn neighbour_lists(&self, image: ImageId) -> Option<&NeighbourLists> {
+        let step = self.step()?;
+        self.cache
+            .neighbours
+            .get(&(step, self.layer.clone(), image))
+    }
+
+    /// The similarity matrix selected, as f64 in class-id order.
+    pub fn matrix_at(&self, step: StepId, source: MatrixSource) -> Option<Array2<f64>> {
+        let s = self.cache.similarity.get(&step)?;
+        Some(match source {
+            MatrixSource::Correlation => s.correlation.clone(),
+            MatrixSource::Confusion => s.confusion.mapv(f64::from),
+            MatrixSource::ConfusionOffDiagonal => {
+                let mut m = s.confusion.mapv(f64::from);
+                m.diag_mut().fill(0.0);
+                m
+            }
+            MatrixSource::Centroids => s.centroids.clone()?,
+        })
+    }
+
+    /// The step whose matrix orders the classes.
+    pub fn order_step(&self) -> Option<StepId> {
+        if self.matrix.fixed_order {
+            self.catalog
+                .steps
+                .iter()
+                .rev()
+                .find(|s| self.scores_possible(s.step))
+                .map(|s| s.step)
+        } else {
+            self.step()
+        }
+    }
+
+    fn scores_possible(&self, step: StepId) -> bool {
+        let layer = self.catalog.prediction_layer().map(|l| l.name.clone());
+        layer.is_some_and(|l| self.catalog.step(step).is_some_and(|s| s.has_layer(&l)))
+    }
+
+    pub fn order_key(&self) -> Option<OrderKey> {
+        Some(OrderKey {
+            step: self.order_step()?,
+            source: self.matrix.source as u8,
+            linkage: self.matrix.linkage,
+        })
+    }
+
+    /// Class ids in display order: the dendrogram's when computed, else by id.
+    pub fn class_order(&self) -> Vec<usize> {
+        self.order_key()
+            .and_then(|k| self.cache.orders.get(&k))
+            .map(|o| o.order.clone())
+            .unwrap_or_else(|| (0..self.num_classes()).collect())
+    }
+
+    pub fn features_kind_ok(&self) -> bool {
+        self.catalog
+            .layer(&self.layer)
+            .is_some_and(|l| l.kind == LayerKind::Features || l.dim >= 2)
+    }
+
+    /// Takes one result from the worker into the cache.
+    pub fn apply(&mut self, response: Response) {
+        match response {
+            Response::Scores {
+                step,
+                scores,
+                similarity,
+            } => {
+                self.pending.remove(&format!("scores {step}"));
+                self.cache.scores.insert(step, scores);
+                self.cache.similarity.insert(step, similarity);
+            }
+            Response::Projection {
+                step,
+                layer,
+                points,
+                explained,
+            } => {
+                self.pending.remove(&format!("projection {step} {layer}"));
+                if let Some(e) = explained {
+                    self.cache.explained.insert((step, layer.clone()), e);
+                }
+                self.cache.projections.insert((step, layer), points);
+            }
+            Response::Clusters {
+                step,
+                layer,
+                k,
+                clusters,
+            } => {
+                self.pending.remove(&format!("clusters {step} {layer} {k}"));
+                self.cache.clusters.insert((step, layer, k), clusters);
+            }
+            Response::Neighbours {
+                step,
+                layer,
+                image,
+                lists,
+            } => {
+                self.pending
+                    .remove(&format!("neighbours {step} {layer} {image}"));
+                self.cache.neighbours.insert((step, layer, image), lists);
+            }
+            Response::History { image, history } => {
+                self.pending.remove(&format!("history {image}"));
+                self.cache.histories.insert(image, history);
+            }
+            Response::Thumbnails(list) => {
+                for (image, thumb) in list {
+                    self.pending.remove(&format!("thumb {image}"));
+                    self.cache.thumbnails.insert(image, thumb);
+                }
+            }
+            Response::Steps(steps) => {
+                self.pending.remove("refresh");
+                let was_last = self.step_index + 1 >= self.catalog.steps.len();
+                let current = self.step();
+                let grew = steps.len() > self.catalog.steps.len();
+                self.catalog.steps = steps;
+                // Keep the user on the same step; follow the newest only if asked to.
+                self.step_index = current
+                    .and_then(|s| self.catalog.steps.iter().position(|x| x.step == s))
+                    .unwrap_or(0);
+                if grew {
+                    self.cache.accuracies = None;
+                    if self.follow && was_last {
+                        self.step_index = self.catalog.steps.len().saturating_sub(1);
+                    }
+                }
+            }
+            Response::Accuracies(a) => {
+                self.pending.remove("accuracies");
+                self.cache.accuracies = Some(a);
+            }
+            Response::Order { key, order } => {
+                self.pending.remove(&format!("order {key:?}"));
+                self.cache.orders.insert(key, order);
+            }
+            Response::Failed { key, message } => {
+                self.pending.remove(&key);
+                self.failed.insert(key);
+                self.status = Some(message);
+            }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! Keys to actions: a pure function of the key, the view and whether an overlay is open.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::app::{Overlay, View};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    Help,
+    Close,
+    NextView,
+    PrevView,
+    ShowView(View),
+    StepBy(i64),
+    FirstStep,
+    LastStep,
+    /// Jump a tenth of the run forward (or back).
+    JumpBy(i64),
+    TogglePlay,
+    ToggleFollow,
+    CycleLayer,
+    Search,
+    /// Cursor moves within a view: (dx, dy).
+    Move(i32, i32),
+    Enter,
+    ZoomIn,
+    ZoomOut,
+    ResetZoom,
+    /// Pan the projection by a quarter of the view: (dx, dy), y up.
+    Pan(i32, i32),
+    CycleColour,
+    FocusClass,
+    FocusPair,
+    CycleSource,
+    CycleLinkage,
+    ToggleFixedOrder,
+    ToggleConfusionPanel,
+    CycleNeighbourFocus,
+    CycleLabelFilter,
+    CyclePredictedFilter,
+    ClearFilters,
+    ToggleSort,
+    MoreClusters,
+    FewerClusters,
+    /// A character typed into the search box.
+    Type(char),
+    Backspace,
+}
+
+/// The action for `key`, if any.
+pub fn action(key: KeyEvent, view: View, overlay: Option<Overlay>) -> Option<Action> {
+    use Action::*;
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        return Some(Quit);
+    }
+    if overlay == Some(Overlay::Search) {
+        return match key.code {
+            KeyCode::Esc => Some(Close),
+            KeyCode::Enter => Some(Enter),
+            KeyCode::Backspace => Some(Backspace),
+            KeyCode::Char(c) => Some(Type(c)),
+            _ => None,
+        };
+    }
+    if let Some(Overlay::Cell { .. }) = overlay {
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => return Some(Move(0, -1)),
+            KeyCode::Down | KeyCode::Char('j') => return Some(Move(0, 1)),
+            KeyCode::Enter => return Some(Enter),
+            _ => {}
+        }
+    }
+    let specific = match (view, key.code) {
+        (View::Projection, KeyCode::Char('+') | KeyCode::Char('=')) => Some(ZoomIn),
+        (View::Projection, KeyCode::Char('-')) => Some(ZoomOut),
+        (View::Projection, KeyCode::Char('0')) => Some(ResetZoom),
+        (View::Projection, KeyCode::Char('W')) => Some(Pan(0, 1)),
+        (View::Projection, KeyCode::Char('A')) => Some(Pan(-1, 0)),
+        (View::Projection, KeyCode::Char('S')) => Some(Pan(0, -1)),
+        (View::Projection, KeyCode::Char('D')) => Some(Pan(1, 0)),
+        (View::Projection, KeyCode::Char('c')) => Some(CycleColour),
+        (View::Projection, KeyCode::Char('f')) => Some(FocusClass),
+        (View::Projection, KeyCode::Char('p')) => Some(FocusPair),
+        (View::Similarity, KeyCode::Char('s')) => Some(CycleSource),
+        (View::Similarity, KeyCode::Char('o')) => Some(CycleLinkage),
+        (View::Similarity, KeyCode::Char('r')) => Some(ToggleFixedOrder),
+        (View::Similarity, KeyCode::Char('m')) => Some(ToggleConfusionPanel),
+        (View::Misclassified, KeyCode::Char('n')) => Some(CycleNeighbourFocus),
+        (View::Misclassified, KeyCode::Char('t')) => Some(CycleLabelFilter),
+        (View::Misclassified, KeyCode::Char('p')) => Some(CyclePredictedFilter),
+        (View::Misclassified, KeyCode::Char('x')) => Some(ClearFilters),
+        (View::Misclassified, KeyCode::Char('S')) => Some(ToggleSort),
+        (View::Clusters, KeyCode::Char('+') | KeyCode::Char('=')) => Some(MoreClusters),
+        (View::Clusters, KeyCode::Char('-')) => Some(FewerClusters),
+        _ => None,
+    };
+    if specific.is_some() {
+        return specific;
+    }
+    match key.code {
+        KeyCode::Char('q') => Some(Quit),
+        KeyCode::Char('?') => Some(Help),
+        KeyCode::Esc => Some(Close),
+        KeyCode::Tab => Some(NextView),
+        KeyCode::BackTab => Some(PrevView),
+        KeyCode::Char('1') => Some(ShowView(View::Projection)),
+        KeyCode::Char('2') => Some(ShowView(View::Similarity)),
+        KeyCode::Char('3') => Some(ShowView(View::Misclassified)),
+        KeyCode::Char('4') => Some(ShowView(View::Clusters)),
+        KeyCode::Left | KeyCode::Char('h') => Some(StepBy(-1)),
+        KeyCode::Right | KeyCode::Char('l') => Some(StepBy(1)),
+        KeyCode::Home | KeyCode::Char('g') => Some(FirstStep),
+        KeyCode::End | KeyCode::Char('G') => Some(LastStep),
+        KeyCode::Char('[') => Some(JumpBy(-1)),
+        KeyCode::Char(']') => Some(JumpBy(1)),
+        KeyCode::Char(' ') => Some(TogglePlay),
+        KeyCode::Char('F') => Some(ToggleFollow),
+        KeyCode::Char('L') => Some(CycleLayer),
+        KeyCode::Char('/') => Some(Search),
+        KeyCode::Up | KeyCode::Char('k') | KeyCode::Char('w') => Some(Move(0, -1)),
+        KeyCode::Down | KeyCode::Char('j') | KeyCode::Char('s') => Some(Move(0, 1)),
+        KeyCode::Char('a') => Some(Move(-1, 0)),
+        KeyCode::Char('d') => Some(Move(1, 0)),
+        KeyCode::Enter => Some(Enter),
+        _ => None,
+    }
+}
+
+/// Every key, for the help overlay: (keys, what they do, views where they work).
+pub const HELP: &[(&str, &str, &str)] = &[
+    ("← → h l", "previous / next step", "all"),
+    ("Home End g G", "first / last step", "all"),
+    ("[ ]", "jump a tenth of the run back / forward", "all"),
+    ("space", "play through the steps / pause", "all"),
+    ("F", "follow the newest step of a live run", "all"),
+    ("Tab S-Tab 1-4", "switch view", "all"),
+    ("L", "cycle the features layer", "all"),
+    ("/", "search a class name or an image id", "all"),
+    ("↑ ↓ j k w s", "move the cursor / selection", "all"),
+    (
+        "a d",
+        "move the cursor left / right",
+        "projection, similarity",
+    ),
+    (
+        "+ - 0",
+        "zoom in (around the cursor) / out / reset",
+        "projection",
+    ),
+    ("W A S D", "pan up / left / down / right", "projection"),
+    (
+        "c",
+        "colour by class, prediction, correctness, cluster",
+        "projection",
+    ),
+    (
+        "f p",
+        "highlight the cursor's class / (true, predicted) pair",
+        "projection",
+    ),
+    (
+        "s",
+        "matrix source: correlation, confusion, off-diagonal, centroids",
+        "similarity",
+    ),
+    (
+        "o",
+        "linkage: average, complete, centroid, Ward",
+        "similarity",
+    ),
+    (
+        "r",
+        "order fixed from the last step / per step",
+        "similarity",
+    ),
+    (
+        "m",
+        "show / hide the confusion matrix beside it",
+        "similarity",
+    ),
+    (
+        "Enter",
+        "list the images of the cursor's cell",
+        "similarity",
+    ),
+    (
+        "n",
+        "move between the list and the two neighbour lists",
+        "misclassified",
+    ),
+    (
+        "t p x",
+        "filter by true / predicted class, clear filters",
+        "misclassified",
+    ),
+    (
+        "S",
+        "sort by confidence ascending / descending",
+        "misclassified",
+    ),
+    ("+ -", "more / fewer clusters", "clusters"),
+    ("Esc", "close an overlay, clear highlights", "all"),
+    ("?", "this help", "all"),
+    ("q Ctrl-C", "quit", "all"),
+];

@@ -1,0 +1,38 @@
+//! The terminal UI: app state, pure update functions, one module per view, and a worker
+//! thread for everything heavy.
+
+pub mod app;
+pub mod jobs;
+pub mod keymap;
+mod requests;
+pub mod run;
+pub mod theme;
+mod update;
+pub mod views;
+
+use std::path::Path;
+
+pub use app::App;
+pub use requests::NEIGHBOURS;
+
+/// Opens the viewer on a database already opened (and so validated) as `store`.
+pub fn open(path: &Path, store: &crate::store::Store) -> Result<(), String> {
+    let worker = jobs::Worker::start(path.to_path_buf()).map_err(|e| e.to_string())?;
+    let app = App::new(path.to_path_buf(), store.catalog().clone());
+    let theme = theme::Theme::new(theme::ColourMode::detect());
+    run::run(app, worker, theme)
+}
+
+/// Runs every request the app makes against `store` until nothing is left: the worker's
+/// job done synchronously, for tests and benchmarks.
+pub fn settle(app: &mut App, store: &mut crate::store::Store) {
+    loop {
+        let requests = app.requests();
+        if requests.is_empty() {
+            break;
+        }
+        for r in requests {
+            app.apply(jobs::compute(store, r));
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! What the worker should compute for what is on screen now. A pure function of the state,
+//! so that it can be tested and so that nothing is asked for twice.
+
+use super::app::{App, MatrixSource, View};
+use super::jobs::Request;
+use crate::model::ImageId;
+
+/// How many neighbours each list of the misclassified view shows.
+pub const NEIGHBOURS: usize = 8;
+
+impl App {
+    /// New requests for what the current view needs and the cache lacks; marks them pending.
+    pub fn requests(&mut self) -> Vec<Request> {
+        let mut wanted = Vec::new();
+        if self.cache.accuracies.is_none() {
+            wanted.push(Request::Accuracies);
+        }
+        if let Some(step) = self.step() {
+            self.wanted_for_step(step, &mut wanted);
+        }
+        let mut out = Vec::new();
+        for r in wanted {
+            let key = r.key();
+            if !self.pending.contains(&key) && !self.failed.contains(&key) {
+                self.pending.insert(key);
+                out.push(r);
+            }
+        }
+        // Thumbnails are asked for per image, together in one request.
+        let missing: Vec<ImageId> = self
+            .thumbnails_wanted()
+            .into_iter()
+            .filter(|i| {
+                !self.cache.thumbnails.contains_key(i)
+                    && !self.pending.contains(&format!("thumb {i}"))
+            })
+            .collect();
+        if !missing.is_empty() && self.catalog.has_thumbnails {
+            for i in &missing {
+                self.pending.insert(format!("thumb {i}"));
+            }
+            out.push(Request::Thumbnails { images: missing });
+        }
+        out
+    }
+
+    fn wanted_for_step(&self, step: i64, wanted: &mut Vec<Request>) {
+        let has_features = self.layer_at_step(self.step_index);
+        let features = has_features.then(|| self.layer.clone());
+        if !self.cache.scores.contains_key(&step) && self.catalog.prediction_layer().is_some() {
+            wanted.push(Request::Scores {
+                step,
+                features: features.clone(),
+            });
+        }
+        match self.view {
+            View::Projection => {
+                if has_features && self.points().is_none() {
+                    // Start from the nearest computed layout so consecutive maps line up.
+                    let reference = self.points_or_nearest().map(|(p, _)| p.clone());
+                    wanted.push(Request::Projection {
+                        step,
+                        layer: self.layer.clone(),
+                        reference,
+                    });
+                }
+            }
+            View::Similarity => {
+                if let Some(order_step) = self.order_step() {
+                    if !self.cache.similarity.contains_key(&order_step) {
+                        wanted.push(Request::Scores {
+                            step: order_step,
+                            features,
+                        });
+                    } else if let Some(key) = self.order_key()
+                        && !self.cache.orders.contains_key(&key)
+                        && let Some(m) = self.ordering_matrix(order_step)
+                    {
+                        wanted.push(Request::Order {
+                            matrix: m.into(),
+                            linkage: self.matrix.linkage,
+                            key,
+                        });
+                    }
+                }
+            }
+            View::Misclassified => {
+                if let Some(image) = self.mis_selected_image() {
+                    if !self.cache.histories.contains_key(&image) {
+                        wanted.push(Request::History { image });
+                    }
+                    if has_features && self.neighbour_lists(image).is_none() {
+                        let list = self.visible_mistakes();
+                        if let Some(m) = list.iter().find(|m| m.image == image) {
+                            wanted.push(Request::Neighbours {
+                                step,
+                                layer: self.layer.clone(),
+                                image,
+                                classes: vec![m.predicted, m.label],
+                                k: NEIGHBOURS,
+                            });
+                        }
+                    }
+                }
+            }
+            View::Clusters => {
+                if has_features
+                    && !self.cache.clusters.contains_key(&(
+                        step,
+                        self.layer.clone(),
+                        self.cluster_k,
+                    ))
+                {
+                    wanted.push(Request::Clusters {
+                        step,
+                        layer: self.layer.clone(),
+                        k: self.cluster_k,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The matrix the classes are ordered by: similarities as they are; confusion counts
+    /// turned into symmetric confusion rates first.
+    fn ordering_matrix(&self, step: i64) -> Option<ndarray::Array2<f64>> {
+        use crate::analysis::similarity::confusion_similarity;
+        let s = self.cache.similarity.get(&step)?;
+        Some(match self.matrix.source {
+            MatrixSource::Correlation => s.correlation.clone(),
+            MatrixSource::Confusion => confusion_similarity(s.confusion.view(), true),
+            MatrixSource::ConfusionOffDiagonal => confusion_similarity(s.confusion.view(), false),
+            MatrixSource::Centroids => s.centroids.clone()?,
+        })
+    }
+
+    /// The misclassified item under the list cursor (not a neighbour).
+    pub fn mis_selected_image(&self) -> Option<ImageId> {
+        let list = self.visible_mistakes();
+        list.get(self.mis.selected.min(list.len().saturating_sub(1)))
+            .map(|m| m.image)
+    }
+
+    /// Images whose previews are on screen.
+    fn thumbnails_wanted(&self) -> Vec<ImageId> {
+        let mut ids = Vec::new();
+        match (self.overlay, self.view) {
+            (Some(super::app::Overlay::Cell { .. }), _) => ids.extend(self.cell_images_selected()),
+            (_, View::Projection) => ids.extend(self.projection.cursor),
+            (_, View::Misclassified) => {
+                ids.extend(self.mis_image());
+                if let Some(image) = self.mis_selected_image() {
+                    ids.push(image);
+                    if let Some(lists) = self.neighbour_lists(image) {
+                        ids.extend(lists.iter().flat_map(|(_, l)| l.iter().map(|n| n.image)));
+                    }
+                }
+            }
+            (_, View::Clusters) => {
+                if let Some(step) = self.step()
+                    && let Some(c) =
+                        self.cache
+                            .clusters
+                            .get(&(step, self.layer.clone(), self.cluster_k))
+                    && let Some(list) = c.nearest_to_centroid.get(self.cluster_selected)
+                {
+                    ids.extend(list.iter().take(12));
+                }
+            }
+            _ => {}
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// The image selected in the confusion-cell overlay.
+    pub fn cell_images_selected(&self) -> Option<ImageId> {
+        if let Some(super::app::Overlay::Cell {
+            label,
+            predicted,
+            selected,
+        }) = self.overlay
+        {
+            let images = self.cell_images(label, predicted);
+            images
+                .get(selected.min(images.len().saturating_sub(1)))
+                .copied()
+        } else {
+            None
+        }
+    }
+
+    /// Images of a (true, predicted) cell at the current step.
+    pub fn cell_images(&self, label: u32, predicted: u32) -> Vec<ImageId> {
+        let Some(scores) = self.scores() else {
+            return vec![];
+        };
+        let predicted_classes: Vec<u32> = scores.predictions.iter().map(|p| p.class).collect();
+        crate::analysis::misclassified::images_in_cell(
+            &self.catalog.labels,
+            &predicted_classes,
+            label,
+            predicted,
+        )
+    }
+}

@@ -1,0 +1,165 @@
+//! The terminal: set-up and restore (panics included), and the event loop that drains input
+//! and worker results, then draws at most once per pass.
+
+use std::io::{IsTerminal, stdout};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseButton, MouseEventKind,
+};
+use ratatui::DefaultTerminal;
+
+use super::app::{App, View};
+use super::jobs::{Request, Worker};
+use super::keymap::{Action, action};
+use super::theme::Theme;
+use super::views;
+
+/// How often a live run is checked for new steps.
+const REFRESH_EVERY: Duration = Duration::from_secs(1);
+/// How long each step is shown while playing.
+const PLAY_EVERY: Duration = Duration::from_millis(350);
+
+/// Runs the viewer until the user quits. The terminal is restored on every exit path:
+/// `ratatui::try_init` installs a panic hook that restores it before the panic message.
+pub fn run(mut app: App, worker: Worker, theme: Theme) -> Result<(), String> {
+    if !std::io::stdin().is_terminal() || !stdout().is_terminal() {
+        return Err("the viewer needs a terminal; in scripts use `deepscope info`, `similarity`, ... with --json".into());
+    }
+    let mut terminal =
+        ratatui::try_init().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let _ = crossterm::execute!(stdout(), EnableMouseCapture);
+    let result = event_loop(&mut terminal, &mut app, &worker, &theme);
+    let _ = crossterm::execute!(stdout(), DisableMouseCapture);
+    ratatui::restore();
+    result
+}
+
+fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    worker: &Worker,
+    theme: &Theme,
+) -> Result<(), String> {
+    let io = |e: std::io::Error| format!("terminal error: {e}");
+    let (mut last_refresh, mut last_play) = (Instant::now(), Instant::now());
+    let mut dirty = true;
+    while !app.quit {
+        for request in app.requests() {
+            worker
+                .requests
+                .send(request)
+                .map_err(|_| "the worker stopped".to_string())?;
+        }
+        if dirty {
+            terminal
+                .draw(|frame| views::draw(frame, app, theme))
+                .map_err(io)?;
+            dirty = false;
+        }
+        // Wait briefly for input, then take everything that is waiting.
+        if event::poll(Duration::from_millis(40)).map_err(io)? {
+            while event::poll(Duration::ZERO).map_err(io)? {
+                let size = terminal.size().map_err(io)?;
+                handle(
+                    app,
+                    event::read().map_err(io)?,
+                    ratatui::layout::Rect::new(0, 0, size.width, size.height),
+                );
+                dirty = true;
+            }
+        }
+        while let Ok(response) = worker.responses.try_recv() {
+            app.apply(response);
+            dirty = true;
+        }
+        if app.playing && last_play.elapsed() >= PLAY_EVERY && step_ready(app) {
+            app.tick_play();
+            last_play = Instant::now();
+            dirty = true;
+        }
+        if last_refresh.elapsed() >= REFRESH_EVERY && !app.pending.contains("refresh") {
+            app.pending.insert("refresh".into());
+            worker
+                .requests
+                .send(Request::Refresh)
+                .map_err(|_| "the worker stopped".to_string())?;
+            last_refresh = Instant::now();
+        }
+    }
+    Ok(())
+}
+
+/// Whether what the current view shows for the current step has been computed.
+pub fn step_ready(app: &App) -> bool {
+    let scores = app.scores().is_some() || app.catalog.prediction_layer().is_none();
+    match app.view {
+        View::Projection => {
+            scores && (app.points().is_some() || !app.layer_at_step(app.step_index))
+        }
+        _ => scores,
+    }
+}
+
+/// Applies one terminal event to the state.
+pub fn handle(app: &mut App, event: Event, screen: ratatui::layout::Rect) {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => {
+            if let Some(a) = action(key, app.view, app.overlay) {
+                app.update(a);
+            }
+        }
+        Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
+            click(app, m.column, m.row, screen)
+        }
+        Event::Mouse(m) if m.kind == MouseEventKind::ScrollDown => app.update(Action::Move(0, 1)),
+        Event::Mouse(m) if m.kind == MouseEventKind::ScrollUp => app.update(Action::Move(0, -1)),
+        _ => {}
+    }
+}
+
+/// A left click: a tab in the header, a row of the misclassified list, a point of the map.
+fn click(app: &mut App, x: u16, y: u16, screen: ratatui::layout::Rect) {
+    let [head, body, _] = views::regions(screen);
+    if y == head.y + 1 {
+        // Tabs are drawn as " N Title " one after another.
+        let mut start = 0u16;
+        for (i, v) in View::ALL.iter().enumerate() {
+            let w = (v.title().len() + 4) as u16;
+            if x >= start && x < start + w {
+                app.update(Action::ShowView(View::ALL[i]));
+                return;
+            }
+            start += w;
+        }
+        return;
+    }
+    if app.overlay.is_some() || !body.contains((x, y).into()) {
+        return;
+    }
+    match app.view {
+        View::Misclassified if x < body.x + 34 && y > body.y => {
+            let row = (y - body.y - 1) as usize;
+            let n = app.visible_mistakes().len();
+            // The list scrolls to keep the selection visible: rows count from its top.
+            let height = body.height.saturating_sub(2) as usize;
+            let first = app.mis.selected.saturating_sub(height.saturating_sub(1));
+            if first + row < n {
+                app.mis.selected = first + row;
+                app.mis.focus = super::app::MisFocus::List;
+            }
+        }
+        View::Projection => views::projection::click(app, body, x, y),
+        View::Similarity => {
+            if let Some(cell) = views::similarity::cell_at(app, body, x, y) {
+                // A second click on the cursor's cell opens its images.
+                if cell == app.matrix.cursor {
+                    app.update(Action::Enter);
+                } else {
+                    app.matrix.cursor = cell;
+                }
+            }
+        }
+        _ => {}
+    }
+}

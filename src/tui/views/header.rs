@@ -1,0 +1,103 @@
+//! Run name, step and epoch, accuracy sparkline with the current step marked, layer, tabs.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::tui::app::{App, View};
+use crate::tui::theme::Theme;
+
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let steps = &app.catalog.steps;
+    let name = app
+        .catalog
+        .run_name()
+        .map(|n| crate::cli::escape(n).into_owned())
+        .unwrap_or_else(|| {
+            app.path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+    let mut top = vec![Span::styled(format!(" {name} "), theme.accent())];
+    match steps.get(app.step_index) {
+        Some(s) => {
+            top.push(Span::raw(format!(
+                "step {} ({}/{})",
+                s.step,
+                app.step_index + 1,
+                steps.len()
+            )));
+            if let Some(e) = s.epoch {
+                top.push(Span::styled(format!(" epoch {e:.2}"), theme.muted()));
+            }
+        }
+        None => top.push(Span::raw("no steps yet")),
+    }
+    if let Some(acc) = app.scores().map(|s| s.accuracy) {
+        top.push(Span::raw(format!("  acc {:.1}%", acc * 100.0)));
+    }
+    top.push(Span::raw(format!(
+        "  layer {}",
+        crate::cli::escape(&app.layer)
+    )));
+    if app.playing {
+        top.push(Span::styled("  ▶ playing", theme.accent()));
+    }
+    if app.follow && app.step_index + 1 == steps.len() {
+        top.push(Span::styled("  following", theme.muted()));
+    }
+    let mut bottom: Vec<Span> = Vec::new();
+    for (i, v) in View::ALL.iter().enumerate() {
+        let style = if *v == app.view {
+            theme.highlight()
+        } else {
+            theme.muted()
+        };
+        bottom.push(Span::styled(format!(" {} {} ", i + 1, v.title()), style));
+    }
+    bottom.push(Span::raw("  "));
+    bottom.extend(sparkline(
+        app,
+        theme,
+        area.width.saturating_sub(60) as usize,
+    ));
+    frame.render_widget(
+        Paragraph::new(vec![Line::from(top), Line::from(bottom)]),
+        area,
+    );
+}
+
+/// Accuracy over the steps, one bar per step (sampled when there are more steps than room),
+/// the current step reversed.
+fn sparkline<'a>(app: &App, theme: &Theme, width: usize) -> Vec<Span<'a>> {
+    let n = app.catalog.steps.len();
+    if n == 0 || width < 4 {
+        return vec![];
+    }
+    let shown = n.min(width);
+    let accuracies = app.cache.accuracies.as_deref().unwrap_or(&[]);
+    let current_slot = app.step_index * shown / n;
+    (0..shown)
+        .map(|slot| {
+            let i = slot * n / shown;
+            let step = app.catalog.steps[i].step;
+            let bar = accuracies
+                .iter()
+                .find(|(s, _)| *s == step)
+                .map_or('·', |(_, a)| {
+                    BARS[((a * BARS.len() as f64) as usize).min(BARS.len() - 1)]
+                });
+            let style = if slot == current_slot {
+                Style::default().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::default().fg(theme.scale(0.75))
+            };
+            Span::styled(bar.to_string(), style)
+        })
+        .collect()
+}

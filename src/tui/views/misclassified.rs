@@ -1,0 +1,211 @@
+//! Misclassified images: a navigable list, and for the selected one its preview, top-5
+//! probabilities, history over training and its nearest images of both classes.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Sparkline};
+
+use super::preview::Preview;
+use crate::tui::app::{App, MisFocus};
+use crate::tui::theme::Theme;
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let [list_area, detail] =
+        Layout::horizontal([Constraint::Length(34), Constraint::Min(20)]).areas(area);
+    render_list(frame, list_area, app, theme);
+    let Some(item) = app.visible_mistakes().get(app.mis.selected).copied() else {
+        let msg = if app.scores().is_some() {
+            "no misclassified images here"
+        } else {
+            "computing…"
+        };
+        frame.render_widget(Paragraph::new(msg).block(Block::bordered()), detail);
+        return;
+    };
+    let [top, neighbours] =
+        Layout::vertical([Constraint::Percentage(55), Constraint::Min(6)]).areas(detail);
+    let [picture, facts] =
+        Layout::horizontal([Constraint::Length(30), Constraint::Min(20)]).areas(top);
+    let shown = app.mis_image().unwrap_or(item.image);
+    let thumb = app.cache.thumbnails.get(&shown).and_then(Option::as_ref);
+    let title = if shown == item.image {
+        format!(" image {shown} ")
+    } else {
+        format!(" neighbour {shown} ")
+    };
+    let block = Block::bordered().title(title);
+    let inner = block.inner(picture);
+    frame.render_widget(block, picture);
+    frame.render_widget(Preview { thumb, theme }, inner);
+    render_facts(frame, facts, app, theme, shown);
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .areas(neighbours);
+    render_neighbours(frame, left, app, theme, item.image, 0);
+    render_neighbours(frame, right, app, theme, item.image, 1);
+}
+
+fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let list = app.visible_mistakes();
+    let total = app.scores().map_or(0, |s| s.misclassified.len());
+    let mut title = format!(" {} of {} wrong ", list.len(), total);
+    if let Some(l) = app.mis.filter_label {
+        title.push_str(&format!("true={} ", app.class_name(l)));
+    }
+    if let Some(p) = app.mis.filter_predicted {
+        title.push_str(&format!("pred={} ", app.class_name(p)));
+    }
+    let items: Vec<ListItem> = list
+        .iter()
+        .map(|m| {
+            ListItem::new(Line::from(vec![
+                Span::raw(format!("{:>6} ", m.image)),
+                Span::styled(
+                    format!("{:>5.5}", app.class_name(m.label)),
+                    Style::default().fg(theme.class(m.label as usize)),
+                ),
+                Span::raw(" → "),
+                Span::styled(
+                    format!("{:<5.5}", app.class_name(m.predicted)),
+                    Style::default().fg(theme.class(m.predicted as usize)),
+                ),
+                Span::styled(format!(" {:.2}", m.confidence), theme.muted()),
+            ]))
+        })
+        .collect();
+    let focused = app.mis.focus == MisFocus::List;
+    let mut state = ListState::default().with_selected(
+        (!list.is_empty()).then_some(app.mis.selected.min(list.len().saturating_sub(1))),
+    );
+    let style = if focused {
+        theme.highlight()
+    } else {
+        theme.muted()
+    };
+    frame.render_stateful_widget(
+        List::new(items)
+            .block(Block::bordered().title(title))
+            .highlight_style(style),
+        area,
+        &mut state,
+    );
+}
+
+fn render_facts(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, image: u32) {
+    let label = app.catalog.labels[image as usize];
+    let mut lines = vec![Line::from(vec![
+        Span::raw("true "),
+        Span::styled(app.class_name(label), theme.accent()),
+    ])];
+    if let Some(name) = &app.catalog.image_names[image as usize] {
+        lines.push(Line::styled(
+            crate::cli::escape(name).into_owned(),
+            theme.muted(),
+        ));
+    }
+    if let Some(scores) = app.scores() {
+        let probs = scores.probabilities.row(image as usize);
+        let mut top: Vec<(usize, f32)> = probs.iter().copied().enumerate().collect();
+        top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let bar_w = area.width.saturating_sub(16).max(4) as f32;
+        for (class, p) in top.into_iter().take(5) {
+            let bar = "█".repeat((p * bar_w).round() as usize);
+            let colour = if class as u32 == label {
+                theme.correct()
+            } else {
+                theme.class(class)
+            };
+            lines.push(Line::from(vec![
+                Span::raw(format!(
+                    "{:>6.6} {:>4.0}% ",
+                    app.class_name(class as u32),
+                    p * 100.0
+                )),
+                Span::styled(bar, Style::default().fg(colour)),
+            ]));
+        }
+    }
+    let text_h = (lines.len() as u16 + 1).min(area.height);
+    let [text, history] =
+        Layout::vertical([Constraint::Length(text_h), Constraint::Min(0)]).areas(area);
+    frame.render_widget(Paragraph::new(lines), text);
+    let Some(Some(h)) = app.cache.histories.get(&image) else {
+        if history.height > 0 {
+            frame.render_widget(
+                Paragraph::new("history: computing…").style(theme.muted()),
+                history,
+            );
+        }
+        return;
+    };
+    let learned = h
+        .learned_at
+        .map_or("never learned".into(), |s| format!("learned at step {s}"));
+    let caption = format!(
+        "p(true) over training: {learned}, forgotten {}×",
+        h.forgetting_events
+    );
+    let data: Vec<u64> = h
+        .p_true
+        .iter()
+        .map(|p| (p * 100.0).round() as u64)
+        .collect();
+    let spark = Sparkline::default()
+        .data(&data)
+        .max(100)
+        .style(Style::default().fg(theme.scale(0.7)))
+        .block(Block::default().title(caption));
+    frame.render_widget(spark, history);
+}
+
+fn render_neighbours(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    image: u32,
+    which: usize,
+) {
+    let Some(lists) = app.neighbour_lists(image) else {
+        frame.render_widget(
+            Paragraph::new("neighbours: computing…")
+                .style(theme.muted())
+                .block(Block::bordered()),
+            area,
+        );
+        return;
+    };
+    let Some((class, list)) = lists.get(which) else {
+        return;
+    };
+    let kind = if which == 0 { "predicted" } else { "true" };
+    let title = format!(" nearest {} ({kind} class) ", app.class_name(*class));
+    let items: Vec<ListItem> = list
+        .iter()
+        .map(|n| {
+            ListItem::new(format!(
+                "{:>6}  {:<8.8} d={:.3}",
+                n.image,
+                app.class_name(app.catalog.labels[n.image as usize]),
+                n.distance
+            ))
+        })
+        .collect();
+    let focused = app.mis.focus == MisFocus::Neighbours(which);
+    let mut state =
+        ListState::default().with_selected(focused.then_some(app.mis.neighbour_selected[which]));
+    let block = Block::bordered().title(title).border_style(if focused {
+        theme.accent()
+    } else {
+        Style::default()
+    });
+    frame.render_stateful_widget(
+        List::new(items)
+            .block(block)
+            .highlight_style(theme.highlight()),
+        area,
+        &mut state,
+    );
+}

@@ -1,0 +1,332 @@
+//! The 2-D map of a layer, drawn with braille dots (2x4 per cell). A cell where several
+//! classes meet takes the colour of the majority, so no class hides another by drawing order.
+
+use ndarray::Array2;
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget};
+
+use super::preview::Preview;
+use crate::tui::app::{App, ColourBy, Focus};
+use crate::tui::theme::Theme;
+
+/// Bit of each dot of a braille cell, indexed [x][y].
+const DOTS: [[u8; 4]; 2] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]];
+const DIM: u32 = u32::MAX;
+
+/// Centre of the points' bounding box.
+pub fn data_centre(points: &Array2<f32>) -> (f32, f32) {
+    let (x0, x1, y0, y1) = bounds(points);
+    ((x0 + x1) / 2.0, (y0 + y1) / 2.0)
+}
+
+/// The bounding box (x0, x1, y0, y1) of the points.
+pub fn bounds(points: &Array2<f32>) -> (f32, f32, f32, f32) {
+    let mut b = (
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+    );
+    for p in points.rows() {
+        b = (b.0.min(p[0]), b.1.max(p[0]), b.2.min(p[1]), b.3.max(p[1]));
+    }
+    if !b.0.is_finite() {
+        return (-1.0, 1.0, -1.0, 1.0);
+    }
+    b
+}
+
+/// Maps data coordinates to dot coordinates of a `w` x `h` dot canvas.
+pub struct Viewport {
+    cx: f32,
+    cy: f32,
+    half_w: f32,
+    half_h: f32,
+    w: usize,
+    h: usize,
+}
+
+impl Viewport {
+    pub fn new(
+        points: &Array2<f32>,
+        zoom: f32,
+        centre: Option<(f32, f32)>,
+        w: usize,
+        h: usize,
+    ) -> Viewport {
+        let (x0, x1, y0, y1) = bounds(points);
+        let (cx, cy) = centre.unwrap_or(((x0 + x1) / 2.0, (y0 + y1) / 2.0));
+        let margin = 1.05 / zoom.max(1.0);
+        let half_w = ((x1 - x0) / 2.0 * margin).max(1e-6);
+        let half_h = ((y1 - y0) / 2.0 * margin).max(1e-6);
+        Viewport {
+            cx,
+            cy,
+            half_w,
+            half_h,
+            w,
+            h,
+        }
+    }
+
+    pub fn dot(&self, x: f32, y: f32) -> Option<(usize, usize)> {
+        let u = (x - self.cx) / self.half_w * 0.5 + 0.5;
+        let v = 0.5 - (y - self.cy) / self.half_h * 0.5;
+        if !(0.0..1.0).contains(&u) || !(0.0..1.0).contains(&v) {
+            return None;
+        }
+        Some(((u * self.w as f32) as usize, (v * self.h as f32) as usize))
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let [canvas_area, side] =
+        Layout::horizontal([Constraint::Min(20), Constraint::Length(32)]).areas(area);
+    let title = match app.points_or_nearest() {
+        Some((_, true)) => format!(" PCA of {} ", crate::cli::escape(&app.layer)),
+        Some((_, false)) => format!(
+            " PCA of {} (previous layout while computing…) ",
+            crate::cli::escape(&app.layer)
+        ),
+        None if !app.layer_at_step(app.step_index) => " this step has no such layer ".to_string(),
+        None => " computing the projection… ".to_string(),
+    };
+    let block = Block::bordered().title(title);
+    let inner = block.inner(canvas_area);
+    frame.render_widget(block, canvas_area);
+    if let Some((points, _)) = app.points_or_nearest() {
+        frame.render_widget(Cloud { app, points, theme }, inner);
+    }
+    render_side(frame, side, app, theme);
+}
+
+/// The colour key of image `i`: a class, a cluster, correct (1) / wrong (0), or DIM.
+fn colour_key(app: &App, i: usize, clusters: Option<&[u32]>) -> u32 {
+    let label = app.catalog.labels[i];
+    let predicted = app.scores().map(|s| s.predictions[i].class);
+    if let Some(focus) = app.projection.focus {
+        let on = match focus {
+            Focus::Class(c) => label == c,
+            Focus::Pair {
+                label: l,
+                predicted: p,
+            } => label == l && predicted == Some(p),
+        };
+        if !on {
+            return DIM;
+        }
+    }
+    match app.projection.colour_by {
+        ColourBy::TrueClass => label,
+        ColourBy::Predicted => predicted.unwrap_or(label),
+        ColourBy::Correctness => predicted.map_or(1, |p| u32::from(p == label)),
+        ColourBy::Cluster => clusters.map_or(label, |c| c[i]),
+    }
+}
+
+struct Cloud<'a> {
+    app: &'a App,
+    points: &'a Array2<f32>,
+    theme: &'a Theme,
+}
+
+impl Widget for Cloud<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (cw, ch) = (area.width as usize, area.height as usize);
+        if cw == 0 || ch == 0 {
+            return;
+        }
+        let app = self.app;
+        let view = Viewport::new(
+            self.points,
+            app.projection.zoom,
+            app.projection.centre,
+            cw * 2,
+            ch * 4,
+        );
+        let clusters = app.step().and_then(|s| {
+            app.cache
+                .clusters
+                .get(&(s, app.layer.clone(), app.cluster_k))
+        });
+        let assignment = clusters.map(|c| c.assignment.as_slice());
+        let mut bits = vec![0u8; cw * ch];
+        // (cell, key) of every visible point; sorted, runs give each cell's counts.
+        let mut hits: Vec<(u32, u32)> = Vec::with_capacity(self.points.nrows());
+        for (i, p) in self.points.rows().into_iter().enumerate() {
+            if let Some((x, y)) = view.dot(p[0], p[1]) {
+                let cell = (y / 4) * cw + x / 2;
+                bits[cell] |= DOTS[x % 2][y % 4];
+                hits.push((cell as u32, colour_key(app, i, assignment)));
+            }
+        }
+        hits.sort_unstable();
+        let mut i = 0;
+        while i < hits.len() {
+            let cell = hits[i].0;
+            let (mut best, mut best_n, mut j) = (DIM, 0, i);
+            while j < hits.len() && hits[j].0 == cell {
+                let key = hits[j].1;
+                let mut k = j;
+                while k < hits.len() && hits[k].0 == cell && hits[k].1 == key {
+                    k += 1;
+                }
+                // Highlighted points win over dimmed ones, whatever their number.
+                if (key != DIM && (best == DIM || k - j > best_n))
+                    || (best == DIM && k - j > best_n)
+                {
+                    best = key;
+                    best_n = k - j;
+                }
+                j = k;
+            }
+            let colour = match (best, app.projection.colour_by) {
+                (DIM, _) => self.theme.dim(),
+                (1, ColourBy::Correctness) => self.theme.correct(),
+                (0, ColourBy::Correctness) => self.theme.wrong(),
+                (key, _) => self.theme.class(key as usize),
+            };
+            let (x, y) = (cell as usize % cw, cell as usize / cw);
+            let c = char::from_u32(0x2800 + bits[cell as usize] as u32).unwrap_or(' ');
+            buf[(area.x + x as u16, area.y + y as u16)]
+                .set_char(c)
+                .set_fg(colour);
+            i = j;
+        }
+        if let Some(cursor) = app.projection.cursor
+            && let Some(p) = self.points.rows().into_iter().nth(cursor as usize)
+            && let Some((x, y)) = view.dot(p[0], p[1])
+        {
+            let cell = &mut buf[(area.x + (x / 2) as u16, area.y + (y / 4) as u16)];
+            cell.set_char('◆')
+                .set_style(Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED));
+        }
+    }
+}
+
+fn render_side(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let mut lines: Vec<Line> = Vec::new();
+    let mode = match app.projection.colour_by {
+        ColourBy::TrueClass => "true class",
+        ColourBy::Predicted => "predicted class",
+        ColourBy::Correctness => "correct / wrong",
+        ColourBy::Cluster => "k-means cluster",
+    };
+    lines.push(Line::styled(format!("colour: {mode}"), theme.muted()));
+    match app.projection.colour_by {
+        ColourBy::Correctness => {
+            lines.push(Line::from(vec![
+                Span::styled("■", Style::default().fg(theme.correct())),
+                Span::raw(" correct  "),
+                Span::styled("■", Style::default().fg(theme.wrong())),
+                Span::raw(" wrong"),
+            ]));
+        }
+        ColourBy::Cluster => lines.push(Line::raw(format!("k = {}", app.cluster_k))),
+        _ => {
+            let k = app.num_classes();
+            let per_line = 3;
+            let shown = k.min(20);
+            for chunk in (0..shown).collect::<Vec<_>>().chunks(per_line) {
+                let mut spans = vec![];
+                for &c in chunk {
+                    spans.push(Span::styled("■", Style::default().fg(theme.class(c))));
+                    spans.push(Span::raw(format!(" {:<8.8}", app.class_name(c as u32))));
+                }
+                lines.push(Line::from(spans));
+            }
+            if k > 20 {
+                lines.push(Line::styled(
+                    format!("{k} classes: colours repeat every 20"),
+                    theme.muted(),
+                ));
+            }
+        }
+    }
+    if let Some(focus) = app.projection.focus {
+        let what = match focus {
+            Focus::Class(c) => format!("highlight: {}", app.class_name(c)),
+            Focus::Pair { label, predicted } => format!(
+                "highlight: {} → {}",
+                app.class_name(label),
+                app.class_name(predicted)
+            ),
+        };
+        lines.push(Line::styled(what, theme.accent()));
+    }
+    if let Some([a, b]) = app
+        .step()
+        .and_then(|s| app.cache.explained.get(&(s, app.layer.clone())))
+    {
+        lines.push(Line::styled(
+            format!("variance {:.1}% + {:.1}%", a * 100.0, b * 100.0),
+            theme.muted(),
+        ));
+    }
+    lines.push(Line::raw(""));
+    if let Some(i) = app.projection.cursor {
+        let label = app.catalog.labels[i as usize];
+        lines.push(Line::styled(format!("image {i}"), theme.accent()));
+        if let Some(name) = &app.catalog.image_names[i as usize] {
+            lines.push(Line::raw(crate::cli::escape(name).into_owned()));
+        }
+        lines.push(Line::raw(format!("true {}", app.class_name(label))));
+        if let Some(p) = app.scores().map(|s| s.predictions[i as usize]) {
+            let mark = if p.class == label { "✓" } else { "✗" };
+            lines.push(Line::raw(format!(
+                "pred {} ({:.2}) {mark}",
+                app.class_name(p.class),
+                p.confidence
+            )));
+        }
+    } else {
+        lines.push(Line::styled("wasd / ↑↓ move the cursor", theme.muted()));
+    }
+    let text_height = (lines.len() as u16).min(area.height);
+    let [text, picture] =
+        Layout::vertical([Constraint::Length(text_height), Constraint::Min(0)]).areas(area);
+    frame.render_widget(Paragraph::new(lines), text);
+    if let Some(i) = app.projection.cursor {
+        let thumb = app.cache.thumbnails.get(&i).and_then(Option::as_ref);
+        frame.render_widget(Preview { thumb, theme }, picture);
+    }
+}
+
+/// A click on the map puts the cursor on the image nearest to the clicked cell.
+pub fn click(app: &mut App, body: Rect, x: u16, y: u16) {
+    let [canvas_area, _] =
+        Layout::horizontal([Constraint::Min(20), Constraint::Length(32)]).areas(body);
+    let inner = Block::bordered().inner(canvas_area);
+    if !inner.contains((x, y).into()) {
+        return;
+    }
+    let Some((points, _)) = app.points_or_nearest() else {
+        return;
+    };
+    let (w, h) = (inner.width as usize * 2, inner.height as usize * 4);
+    let view = Viewport::new(points, app.projection.zoom, app.projection.centre, w, h);
+    let target = (
+        ((x - inner.x) as usize * 2 + 1) as f32,
+        ((y - inner.y) as usize * 4 + 2) as f32,
+    );
+    let best = points
+        .rows()
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            view.dot(p[0], p[1]).map(|(dx, dy)| {
+                (
+                    i,
+                    (dx as f32 - target.0).powi(2) + ((dy as f32 - target.1) / 2.0).powi(2),
+                )
+            })
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((i, _)) = best {
+        app.projection.cursor = Some(i as u32);
+    }
+}

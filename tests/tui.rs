@@ -1,0 +1,336 @@
+//! The terminal UI on a TestBackend: every view snapshotted at 80x24 and 160x48 on the
+//! sample run, matrix colours asserted, scripted key sequences through the real update
+//! loop (jobs run synchronously), and tiny screens and degenerate runs drawn without panics.
+
+use std::path::{Path, PathBuf};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use deepscope::model::LayerKind;
+use deepscope::store::{Store, Writer};
+use deepscope::tui::app::{App, MisFocus, Overlay, View};
+use deepscope::tui::keymap::action;
+use deepscope::tui::theme::{ColourMode, Theme};
+use deepscope::tui::{settle, views};
+use ndarray::Array2;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+
+fn sample() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_data/mnist.sqlite")
+}
+
+fn open(path: &Path) -> (App, Store) {
+    let store = Store::open(path).unwrap();
+    let app = App::new(path.to_path_buf(), store.catalog().clone());
+    (app, store)
+}
+
+/// Presses keys as the user would: key -> action -> update, then lets the jobs finish.
+fn press(app: &mut App, store: &mut Store, keys: &[KeyCode]) {
+    for &code in keys {
+        let key = KeyEvent::new(code, KeyModifiers::NONE);
+        if let Some(a) = action(key, app.view, app.overlay) {
+            app.update(a);
+        }
+        settle(app, store);
+    }
+}
+
+fn render(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let theme = Theme::new(ColourMode::TrueColour);
+    terminal.draw(|f| views::draw(f, app, &theme)).unwrap();
+    terminal
+}
+
+fn text(terminal: &Terminal<TestBackend>) -> String {
+    let buf = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn view_app(view: char) -> (App, Store) {
+    let (mut app, mut store) = open(&sample());
+    settle(&mut app, &mut store);
+    press(&mut app, &mut store, &[KeyCode::Char(view)]);
+    (app, store)
+}
+
+macro_rules! snapshot_view {
+    ($name:ident, $key:expr) => {
+        #[test]
+        fn $name() {
+            let (app, _store) = view_app($key);
+            for (w, h) in [(80, 24), (160, 48)] {
+                insta::assert_snapshot!(
+                    format!("{}_{w}x{h}", stringify!($name)),
+                    text(&render(&app, w, h))
+                );
+            }
+        }
+    };
+}
+
+snapshot_view!(projection_view, '1');
+snapshot_view!(similarity_view, '2');
+snapshot_view!(misclassified_view, '3');
+snapshot_view!(clusters_view, '4');
+snapshot_view!(help_overlay, '?');
+
+#[test]
+fn matrix_cells_are_coloured_by_value() {
+    let (app, _store) = view_app('2');
+    let terminal = render(&app, 160, 48);
+    let buf = terminal.backend().buffer();
+    let cells: Vec<_> = buf.content().iter().filter(|c| c.symbol() == "▀").collect();
+    // The diagonal (correlation 1, the maximum) is viridis' brightest yellow; unrelated
+    // digits (correlation clipped to 0) its darkest purple.
+    assert!(cells.iter().any(|c| c.fg == Color::Rgb(253, 231, 37)));
+    assert!(cells.iter().any(|c| c.fg == Color::Rgb(68, 1, 84)));
+    let screen = text(&terminal);
+    assert!(screen.contains("logit correlation"));
+    assert!(screen.contains("confusion (no diagonal), same order"));
+}
+
+#[test]
+fn stepping_back_changes_the_step_and_the_layout() {
+    let (mut app, mut store) = open(&sample());
+    settle(&mut app, &mut store);
+    let last = app.points().unwrap().clone();
+    assert!(text(&render(&app, 120, 30)).contains("step 6000 (16/16)"));
+    press(&mut app, &mut store, &[KeyCode::Left, KeyCode::Left]);
+    let screen = text(&render(&app, 120, 30));
+    assert!(screen.contains("step 4000 (14/16)"), "{screen}");
+    assert_ne!(
+        **app.points().unwrap(),
+        *last,
+        "another step, another layout"
+    );
+    press(&mut app, &mut store, &[KeyCode::Home]);
+    assert!(text(&render(&app, 120, 30)).contains("step 0 (1/16)"));
+    press(&mut app, &mut store, &[KeyCode::End]);
+    assert_eq!(app.step_index, 15);
+}
+
+#[test]
+fn a_matrix_cell_lists_its_images_and_drills_down_to_the_projection() {
+    let (mut app, mut store) = view_app('2');
+    // Put the cursor on row 4 and column 9 of the display order.
+    let order = app.class_order();
+    let (r, c) = (
+        order.iter().position(|&x| x == 4).unwrap(),
+        order.iter().position(|&x| x == 9).unwrap(),
+    );
+    app.matrix.cursor = (r, c);
+    press(&mut app, &mut store, &[KeyCode::Enter]);
+    assert!(matches!(
+        app.overlay,
+        Some(Overlay::Cell {
+            label: 4,
+            predicted: 9,
+            ..
+        })
+    ));
+    let screen = text(&render(&app, 120, 36));
+    assert!(screen.contains("true 4 → predicted 9"), "{screen}");
+    let first = app.cell_images_selected().unwrap();
+    press(&mut app, &mut store, &[KeyCode::Enter]);
+    assert_eq!(
+        (app.view, app.projection.cursor),
+        (View::Projection, Some(first))
+    );
+}
+
+#[test]
+fn selecting_a_neighbour_shows_it() {
+    let (mut app, mut store) = view_app('3');
+    let wrong = app.mis_selected_image().unwrap();
+    let screen = text(&render(&app, 160, 48));
+    assert!(screen.contains(&format!("image {wrong}")));
+    assert!(screen.contains("(predicted class)") && screen.contains("(true class)"));
+    press(&mut app, &mut store, &[KeyCode::Char('n'), KeyCode::Down]);
+    assert_eq!(app.mis.focus, MisFocus::Neighbours(0));
+    let neighbour = app.mis_image().unwrap();
+    assert_ne!(neighbour, wrong);
+    let lists = app.neighbour_lists(wrong).unwrap();
+    assert_eq!(
+        neighbour, lists[0].1[1].image,
+        "the second nearest of the predicted class"
+    );
+    assert!(text(&render(&app, 160, 48)).contains(&format!("neighbour {neighbour}")));
+    assert!(
+        app.cache
+            .thumbnails
+            .get(&neighbour)
+            .is_some_and(|t| t.is_some()),
+        "its preview was loaded"
+    );
+}
+
+#[test]
+fn filters_search_and_colour_modes() {
+    let (mut app, mut store) = view_app('3');
+    press(
+        &mut app,
+        &mut store,
+        &[
+            KeyCode::Char('t'),
+            KeyCode::Char('t'),
+            KeyCode::Char('t'),
+            KeyCode::Char('t'),
+            KeyCode::Char('t'),
+        ],
+    );
+    assert_eq!(app.mis.filter_label, Some(4));
+    assert!(app.visible_mistakes().iter().all(|m| m.label == 4));
+    press(
+        &mut app,
+        &mut store,
+        &[
+            KeyCode::Char('x'),
+            KeyCode::Char('/'),
+            KeyCode::Char('4'),
+            KeyCode::Char('2'),
+            KeyCode::Enter,
+        ],
+    );
+    assert_eq!(app.projection.cursor, Some(42));
+    press(
+        &mut app,
+        &mut store,
+        &[
+            KeyCode::Char('1'),
+            KeyCode::Char('c'),
+            KeyCode::Char('c'),
+            KeyCode::Char('f'),
+        ],
+    );
+    let screen = text(&render(&app, 120, 36));
+    assert!(screen.contains("colour: correct / wrong"), "{screen}");
+    assert!(
+        screen.contains(&format!("highlight: {}", app.catalog.labels[42])),
+        "{screen}"
+    );
+}
+
+#[test]
+fn tiny_terminals_get_a_message() {
+    let (app, _store) = view_app('2');
+    assert!(text(&render(&app, 20, 5)).contains("too small"));
+    render(&app, 1, 1);
+    render(&app, 40, 10);
+}
+
+/// A run with `k` classes, `n` images, features of `dim` and two steps.
+fn synthetic(dir: &Path, k: usize, n: usize, dim: usize) -> PathBuf {
+    let path = dir.join(format!("k{k}.sqlite"));
+    let mut w = Writer::create(&path).unwrap();
+    let names: Vec<String> = (0..k).map(|c| format!("class\u{1b}[31m{c}")).collect();
+    w.add_classes(&names).unwrap();
+    let labels: Vec<u32> = (0..n).map(|i| (i % k) as u32).collect();
+    w.add_images(&labels, None, None).unwrap();
+    w.add_layer("feat", dim, LayerKind::Features).unwrap();
+    w.add_layer("logits", k, LayerKind::Logits).unwrap();
+    for step in [0, 1] {
+        let feat = Array2::from_shape_fn((n, dim), |(i, j)| ((i * 7 + j * 13 + step) % 17) as f32);
+        let logits = Array2::from_shape_fn((n, k), |(i, j)| ((i + j * 3 + step) % 5) as f32);
+        w.add_step(
+            step as i64,
+            None,
+            None,
+            &[("feat", feat.view()), ("logits", logits.view())],
+        )
+        .unwrap();
+    }
+    w.finish().unwrap();
+    path
+}
+
+#[test]
+fn degenerate_runs_render_every_view() {
+    let dir = tempfile::tempdir().unwrap();
+    for (k, n, dim) in [(1, 5, 3), (1000, 1200, 4), (3, 1, 1)] {
+        let path = synthetic(dir.path(), k, n, dim);
+        let (mut app, mut store) = open(&path);
+        for key in ['1', '2', '3', '4'] {
+            press(
+                &mut app,
+                &mut store,
+                &[
+                    KeyCode::Char(key),
+                    KeyCode::Down,
+                    KeyCode::Char('d'),
+                    KeyCode::Enter,
+                ],
+            );
+            for (w, h) in [(80, 24), (160, 48)] {
+                let screen = text(&render(&app, w, h));
+                assert!(
+                    !screen.contains('\u{1b}'),
+                    "escape sequences in names are shown escaped"
+                );
+            }
+            app.overlay = None;
+        }
+    }
+}
+
+#[test]
+fn mouse_clicks_select_cells_rows_points_and_tabs() {
+    use crossterm::event::{Event, MouseButton, MouseEvent, MouseEventKind};
+    use deepscope::tui::run::handle;
+    use ratatui::layout::Rect;
+    let click = |x: u16, y: u16| {
+        Event::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: x,
+            row: y,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let screen = Rect::new(0, 0, 160, 48);
+    let (mut app, mut store) = view_app('2');
+    // Find the screen position of display cell (4, 7) by scanning for the cell under the
+    // click: a click selects it, a second click opens its images.
+    let target = (4usize, 7usize);
+    let spot = (0..160u16)
+        .flat_map(|x| (0..48u16).map(move |y| (x, y)))
+        .find(|&(x, y)| {
+            deepscope::tui::views::similarity::cell_at(&app, Rect::new(0, 2, 160, 45), x, y)
+                == Some(target)
+        })
+        .expect("the cell is on screen");
+    handle(&mut app, click(spot.0, spot.1), screen);
+    assert_eq!(app.matrix.cursor, target);
+    handle(&mut app, click(spot.0, spot.1), screen);
+    assert!(matches!(app.overlay, Some(Overlay::Cell { .. })));
+    app.overlay = None;
+    // The third tab is the misclassified view; a click on its second row selects it.
+    let tab3 = text(&render(&app, 160, 48))
+        .lines()
+        .nth(1)
+        .unwrap()
+        .find("3 Misclassified")
+        .unwrap();
+    handle(&mut app, click(tab3 as u16 + 1, 1), screen);
+    assert_eq!(app.view, View::Misclassified);
+    settle(&mut app, &mut store);
+    handle(&mut app, click(5, 4), screen);
+    assert_eq!(app.mis.selected, 1);
+    // A click in the map puts the cursor on an image.
+    press(&mut app, &mut store, &[KeyCode::Char('1')]);
+    handle(&mut app, click(60, 20), screen);
+    assert!(app.projection.cursor.is_some());
+    // Pan moves the view's centre; zoom centres on the cursor.
+    press(&mut app, &mut store, &[KeyCode::Char('+')]);
+    let centre = app.projection.centre.unwrap();
+    press(&mut app, &mut store, &[KeyCode::Char('D')]);
+    assert!(app.projection.centre.unwrap().0 > centre.0);
+}
