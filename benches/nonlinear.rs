@@ -9,7 +9,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use deepscope::analysis::nonlinear::{TsneParams, UmapParams, tsne_2d, umap_2d};
+use deepscope::analysis::nonlinear::tsne::tsne_2d_reporting;
+use deepscope::analysis::nonlinear::umap::umap_2d_reporting;
+use deepscope::analysis::nonlinear::{Stage, TsneParams, UmapParams};
 use ndarray::{Array2, s};
 use ndarray_npy::{read_npy, write_npy};
 
@@ -57,17 +59,22 @@ fn main() {
         let xn = x.slice(s![..n, ..]);
         if only.as_deref() != Some("umap") {
             let t = Instant::now();
-            let map = tsne_2d(xn, &tsne, None).expect("t-SNE");
+            let map = tsne_2d_reporting(xn, &tsne, None, &mut stages(t)).expect("t-SNE");
             let secs = t.elapsed().as_secs_f64();
             println!("deepscope t-SNE N={n} D=64: {secs:.2} s, KL {:.4}", map.kl);
             write_npy(out.join(format!("deepscope_tsne_N{n}.npy")), &map.points).expect("write");
         }
         if only.as_deref() != Some("tsne") {
             let t = Instant::now();
-            let map = umap_2d(xn, &umap, None).expect("UMAP");
+            let map = umap_2d_reporting(xn, &umap, None, &mut stages(t)).expect("UMAP");
             let secs = t.elapsed().as_secs_f64();
             println!("deepscope UMAP N={n} D=64: {secs:.2} s");
             write_npy(out.join(format!("deepscope_umap_N{n}.npy")), &map.points).expect("write");
         }
     }
+}
+
+/// Prints when each stage starts, to see where the time goes.
+fn stages(start: Instant) -> impl FnMut(Stage) {
+    move |s| println!("  {:>7.2} s  {s:?}", start.elapsed().as_secs_f64())
 }

@@ -33,7 +33,8 @@ pub struct TsneParams {
     pub perplexity: f64,
     /// Seed of every random choice: the same seed gives the same map.
     pub seed: u64,
-    /// Gradient-descent iterations in total, exaggeration phase included.
+    /// Gradient-descent iterations in total, exaggeration phase included (a map started
+    /// from a given layout runs only the iterations after that phase).
     pub iterations: usize,
     /// Iterations with early exaggeration at the start of a fresh map (none when starting
     /// from a given layout, which is already laid out).
@@ -165,10 +166,15 @@ pub fn tsne_2d_reporting(
 
     stage(Stage::Initialising);
     let given = init.and_then(|l| to_rows_scaled(l, None));
-    let exaggeration_iterations = if given.is_some() {
-        0
+    // A given layout is already laid out: skip the exaggeration phase (and its iterations),
+    // which would otherwise pull clusters apart and reshuffle the map.
+    let (iterations, exaggeration_iterations) = if given.is_some() {
+        (
+            (params.iterations - params.exaggeration_iterations).max(1),
+            0,
+        )
     } else {
-        params.exaggeration_iterations
+        (params.iterations, params.exaggeration_iterations)
     };
     let mut rows = match given {
         Some(rows) => rows,
@@ -190,7 +196,7 @@ pub fn tsne_2d_reporting(
 
     stage(Stage::Optimising);
     let optim = TsneOptimParams::new(
-        params.iterations,
+        iterations,
         params.learning_rate.map(|v| v as f32),
         exaggeration_iterations,
         params.exaggeration as f32,
