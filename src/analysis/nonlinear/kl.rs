@@ -34,7 +34,7 @@ pub(super) fn kl_divergence(p: &CoordinateList<f32>, points: ArrayView2<f32>) ->
         .filter(|(v, (r, c))| **v > 0.0 && r != c)
         .map(|(v, _)| *v as f64)
         .sum();
-    if !(total > 0.0) || !(z > 0.0) {
+    if total.is_nan() || z.is_nan() || total <= 0.0 || z <= 0.0 {
         return 0.0;
     }
     p.values

@@ -116,7 +116,7 @@ fn to_rows_scaled(layout: ArrayView2<f32>, std: Option<f32>) -> Option<Vec<Vec<f
             var.sqrt()
         })
         .fold(0.0f64, f64::max);
-    if !(sd > 1e-12) {
+    if sd.is_nan() || sd <= 1e-12 {
         return None;
     }
     let scale = std.map_or(1.0, |s| s as f64 / sd);
