@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod cli;
 pub mod idx;
 pub mod ingest;
+pub mod mapcache;
 pub mod model;
 pub mod store;
 pub mod summary;

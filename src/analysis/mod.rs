@@ -7,6 +7,7 @@ pub mod history;
 pub mod kernels;
 pub mod misclassified;
 pub mod neighbours;
+pub mod nonlinear;
 pub mod ordering;
 pub mod predict;
 pub mod project;

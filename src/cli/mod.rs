@@ -7,6 +7,7 @@ mod common;
 mod history;
 mod import;
 mod info;
+mod maps;
 mod misclassified;
 mod neighbors;
 mod project;
@@ -72,8 +73,11 @@ deepscope show run.sqlite --image 42\n  deepscope show run.sqlite --image 42 --s
     Show(show::ShowArgs),
     /// Map a layer's activations at a step to 2-D
     #[command(
-        after_help = "Every image is projected (no sampling). JSON: {\"points\": [[x, y], ...]} indexed by image id.\n\n\
-Examples:\n  deepscope project run.sqlite --layer fc64 --step 1000 --json"
+        after_help = "Every image is projected (no sampling). JSON: {\"points\": [[x, y], ...]} indexed by image id, \
+plus \"kl\" and \"perplexity\" for t-SNE. t-SNE and UMAP maps are cached in $XDG_CACHE_HOME/deepscope \
+(~/.cache/deepscope), never in the database.\n\n\
+Examples:\n  deepscope project run.sqlite --layer fc64 --step 1000 --json\n  \
+deepscope project run.sqlite --layer fc64 --step 1000 --method tsne --init-from 900"
     )]
     Project(project::ProjectArgs),
     /// Class similarity (logit correlation, confusion, centroids) ordered by hierarchical clustering

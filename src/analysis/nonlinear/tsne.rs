@@ -1,0 +1,231 @@
+//! t-SNE to 2-D with FFT-interpolated repulsion (FIt-SNE), through manifolds-rs.
+//!
+//! The engine's pieces are called one by one rather than through `manifolds_rs::tsne`, so a
+//! map can start from a given layout (the neighbouring step's), and so the affinities stay
+//! at hand to report the KL divergence.
+
+use manifolds_rs::data::init::{EmbdInit, initialise_embedding};
+use manifolds_rs::prelude::{ManifoldsMatrix, NearestNeighbourParams, TsneOptimParams};
+use manifolds_rs::training::tsne_optimiser::optimise_fft_tsne;
+use ndarray::{Array2, ArrayView2};
+
+use super::{
+    MapError, Stage, align_rigid, check_finite, check_init, has_spread, kl::kl_divergence,
+    random_rows, row_major, to_array, to_rows_scaled,
+};
+
+/// Fewest images t-SNE is run on: with three or fewer there is no neighbourhood to keep.
+pub const MIN_IMAGES: usize = 4;
+
+/// Up to this many images the neighbours are found exactly; above it by an inverted-file
+/// index (the engine's default), which is several times faster with the same maps.
+const EXACT_NEIGHBOURS_MAX: usize = 5_000;
+
+/// Standard deviation of a layout started from nothing (PCA or, for a layer without
+/// spread, seeded noise).
+const FRESH_INIT_STD: f32 = 1.0;
+
+/// Settings of one t-SNE run. Checked by [`TsneParams::check`] before any work.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TsneParams {
+    /// Effective number of neighbours (5 to 50 is usual). Reduced, and reported, when the
+    /// layer has too few images for it.
+    pub perplexity: f64,
+    /// Seed of every random choice: the same seed gives the same map.
+    pub seed: u64,
+    /// Gradient-descent iterations in total, exaggeration phase included (a map started
+    /// from a given layout runs only the iterations after that phase).
+    pub iterations: usize,
+    /// Iterations with early exaggeration at the start of a fresh map (none when starting
+    /// from a given layout, which is already laid out).
+    pub exaggeration_iterations: usize,
+    /// Attraction factor during early exaggeration.
+    pub exaggeration: f64,
+    /// Step size; `None` picks N / 12 (at least 200), the FIt-SNE/openTSNE rule.
+    pub learning_rate: Option<f64>,
+}
+
+impl Default for TsneParams {
+    fn default() -> Self {
+        Self {
+            perplexity: 30.0,
+            seed: 0,
+            iterations: 750,
+            exaggeration_iterations: 250,
+            exaggeration: 12.0,
+            learning_rate: None,
+        }
+    }
+}
+
+impl TsneParams {
+    /// Rejects settings the engine cannot run or would turn into NaN.
+    pub fn check(&self) -> Result<(), MapError> {
+        let bad = |m: String| Err(MapError::BadParameter(m));
+        if !(self.perplexity.is_finite() && self.perplexity >= 1.0) {
+            return bad(format!(
+                "perplexity must be at least 1, got {}",
+                self.perplexity
+            ));
+        }
+        if self.iterations == 0 || self.iterations > 100_000 {
+            return bad(format!(
+                "iterations must be between 1 and 100000, got {}",
+                self.iterations
+            ));
+        }
+        if self.exaggeration_iterations > self.iterations {
+            return bad(format!(
+                "exaggeration iterations ({}) exceed the iterations ({})",
+                self.exaggeration_iterations, self.iterations
+            ));
+        }
+        if !(self.exaggeration.is_finite() && self.exaggeration >= 1.0) {
+            return bad(format!(
+                "exaggeration must be at least 1, got {}",
+                self.exaggeration
+            ));
+        }
+        if let Some(lr) = self.learning_rate
+            && !(lr.is_finite() && lr > 0.0)
+        {
+            return bad(format!("learning rate must be positive, got {lr}"));
+        }
+        Ok(())
+    }
+
+    /// The perplexity actually used for `n` images: the engine looks at 3 x perplexity
+    /// neighbours, so it is capped at (n - 1) / 3.
+    pub fn perplexity_for(&self, n: usize) -> f64 {
+        self.perplexity.min(n.saturating_sub(1) as f64 / 3.0)
+    }
+}
+
+/// A t-SNE map and how it was made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TsneMap {
+    /// N x 2, row i = image i.
+    pub points: Array2<f32>,
+    /// KL(P || Q) of `points`, with the exact normaliser.
+    pub kl: f64,
+    /// Perplexity used; below the requested one when the layer has too few images.
+    pub perplexity_used: f64,
+    /// True if `perplexity_used` is below the requested perplexity.
+    pub perplexity_reduced: bool,
+}
+
+/// t-SNE of the rows of `x` (N x dim) to 2-D. With `init` (N x 2, e.g. the map of the
+/// neighbouring step) the descent starts there without early exaggeration and the result is
+/// rigidly aligned to it; without, it starts from the PCA of `x`.
+pub fn tsne_2d(
+    x: ArrayView2<f32>,
+    params: &TsneParams,
+    init: Option<ArrayView2<f32>>,
+) -> Result<TsneMap, MapError> {
+    tsne_2d_reporting(x, params, init, &mut |_| {})
+}
+
+/// [`tsne_2d`], calling `stage` as each stage starts.
+pub fn tsne_2d_reporting(
+    x: ArrayView2<f32>,
+    params: &TsneParams,
+    init: Option<ArrayView2<f32>>,
+    stage: &mut dyn FnMut(Stage),
+) -> Result<TsneMap, MapError> {
+    params.check()?;
+    let (n, dim) = x.dim();
+    if n < MIN_IMAGES {
+        return Err(MapError::TooFewImages {
+            method: "t-SNE",
+            needed: MIN_IMAGES,
+            got: n,
+        });
+    }
+    check_finite(x)?;
+    check_init(init, n)?;
+    let engine = |e: manifolds_rs::prelude::ManifoldsError| MapError::Engine(e.to_string());
+
+    stage(Stage::Neighbours);
+    let perplexity_used = params.perplexity_for(n);
+    let data = row_major(x);
+    let ann = if n <= EXACT_NEIGHBOURS_MAX {
+        "exhaustive"
+    } else {
+        "ivf"
+    };
+    let (graph, _, _) = manifolds_rs::construct_tsne_graph(
+        (data.as_slice(), n, dim),
+        None,
+        perplexity_used as f32,
+        ann.to_string(),
+        &NearestNeighbourParams::default(),
+        params.seed as usize,
+        0,
+    )
+    .map_err(engine)?;
+
+    stage(Stage::Initialising);
+    let given = init.and_then(|l| to_rows_scaled(l, None));
+    // A given layout is already laid out: skip the exaggeration phase (and its iterations),
+    // which would otherwise pull clusters apart and reshuffle the map.
+    let (iterations, exaggeration_iterations) = if given.is_some() {
+        (
+            (params.iterations - params.exaggeration_iterations).max(1),
+            0,
+        )
+    } else {
+        (params.iterations, params.exaggeration_iterations)
+    };
+    let mut rows = match given {
+        Some(rows) => rows,
+        None => {
+            let matrix = (data.as_slice(), n, dim);
+            let input = matrix.to_mat_input();
+            let pca = EmbdInit::PcaInit {
+                range: Some(FRESH_INIT_STD),
+                randomised: true,
+            };
+            initialise_embedding(&pca, 2, params.seed, &graph, input.as_mat_ref())
+                .map_err(engine)?
+        }
+    };
+    if !has_spread(&rows) {
+        // A constant layer (or one image repeated): PCA has no direction to offer.
+        rows = random_rows(n, FRESH_INIT_STD, params.seed);
+    }
+
+    stage(Stage::Optimising);
+    let optim = TsneOptimParams::new(
+        iterations,
+        params.learning_rate.map(|v| v as f32),
+        exaggeration_iterations,
+        params.exaggeration as f32,
+        None,
+        0.5,
+        None,
+        None,
+    );
+    optimise_fft_tsne(&mut rows, &optim, &graph, None, None, 0).map_err(engine)?;
+
+    stage(Stage::Finishing);
+    let mut points = to_array(&rows);
+    if points.iter().any(|v| !v.is_finite()) {
+        return Err(MapError::Engine(
+            "the optimiser produced non-finite coordinates".into(),
+        ));
+    }
+    let kl = kl_divergence(&graph, points.view());
+    if let Some(reference) = init {
+        align_rigid(&mut points, reference);
+    }
+    Ok(TsneMap {
+        points,
+        kl,
+        perplexity_used,
+        perplexity_reduced: perplexity_used < params.perplexity,
+    })
+}
+
+#[cfg(test)]
+#[path = "tsne_tests.rs"]
+mod tests;

@@ -1,0 +1,118 @@
+use super::*;
+use crate::analysis::nonlinear::testdata::{blobs, knn10_accuracy, relative_displacement};
+use ndarray::Array2;
+
+/// Shorter runs than the default keep the suite quick; the maps are still converged at
+/// these sizes.
+fn quick(seed: u64) -> TsneParams {
+    TsneParams {
+        seed,
+        iterations: 400,
+        ..TsneParams::default()
+    }
+}
+
+#[test]
+fn separates_well_separated_blobs() {
+    let (x, labels) = blobs(400, 16, 4, 8.0, 1);
+    let map = tsne_2d(x.view(), &quick(0), None).unwrap();
+    assert_eq!(map.points.dim(), (400, 2));
+    assert!(map.points.iter().all(|v| v.is_finite()));
+    let acc = knn10_accuracy(map.points.view(), &labels);
+    assert!(acc >= 0.9, "10-NN accuracy {acc}");
+    assert!(map.kl.is_finite() && map.kl > 0.0, "kl {}", map.kl);
+    assert_eq!(map.perplexity_used, 30.0);
+    assert!(!map.perplexity_reduced);
+}
+
+#[test]
+fn same_seed_same_map_other_seed_other_map() {
+    let (x, _) = blobs(300, 8, 3, 6.0, 2);
+    let a = tsne_2d(x.view(), &quick(7), None).unwrap();
+    let b = tsne_2d(x.view(), &quick(7), None).unwrap();
+    assert_eq!(a, b);
+    // Another seed changes the random choices; PCA start keeps the maps alike but not equal.
+    let c = tsne_2d(x.view(), &quick(8), None).unwrap();
+    assert_ne!(a.points, c.points);
+}
+
+#[test]
+fn map_started_from_its_neighbour_stays_aligned() {
+    // Two "steps": the same images, the second with slightly moved activations.
+    let (x0, labels) = blobs(400, 16, 4, 8.0, 3);
+    let (noise, _) = blobs(400, 16, 4, 0.0, 4);
+    let x1 = &x0 + &(noise * 0.2);
+    let first = tsne_2d(x0.view(), &quick(0), None).unwrap();
+    let next = tsne_2d(x1.view(), &quick(0), Some(first.points.view())).unwrap();
+    let moved = relative_displacement(next.points.view(), first.points.view());
+    assert!(moved < 0.15, "points moved {moved} of the map's spread");
+    assert!(knn10_accuracy(next.points.view(), &labels) >= 0.9);
+    // A fresh map of the same data is free to rotate or mirror: far more movement.
+    let fresh = tsne_2d(x1.view(), &quick(5), None).unwrap();
+    let fresh_moved = relative_displacement(fresh.points.view(), first.points.view());
+    assert!(moved < fresh_moved, "{moved} vs fresh {fresh_moved}");
+}
+
+#[test]
+fn too_few_images_for_the_perplexity_reduces_it() {
+    let (x, _) = blobs(40, 5, 2, 6.0, 5);
+    let map = tsne_2d(x.view(), &quick(0), None).unwrap();
+    assert!(map.perplexity_reduced);
+    assert_eq!(map.perplexity_used, 13.0);
+    assert!(map.points.iter().all(|v| v.is_finite()));
+}
+
+#[test]
+fn tiny_layers_are_refused_or_mapped() {
+    let three = Array2::<f32>::zeros((3, 4));
+    assert!(matches!(
+        tsne_2d(three.view(), &quick(0), None),
+        Err(MapError::TooFewImages {
+            needed: 4,
+            got: 3,
+            ..
+        })
+    ));
+    let (four, _) = blobs(4, 3, 2, 3.0, 6);
+    let map = tsne_2d(four.view(), &quick(0), None).unwrap();
+    assert_eq!(map.perplexity_used, 1.0);
+    assert!(map.points.iter().all(|v| v.is_finite()));
+}
+
+#[test]
+fn constant_layer_and_duplicates_give_finite_maps() {
+    let constant = Array2::from_elem((100, 8), 0.5f32);
+    let map = tsne_2d(constant.view(), &quick(0), None).unwrap();
+    assert!(map.points.iter().all(|v| v.is_finite()));
+    assert!(map.kl.is_finite());
+
+    // Half the images are exact copies of the other half.
+    let (half, _) = blobs(100, 8, 2, 6.0, 7);
+    let dup = ndarray::concatenate![ndarray::Axis(0), half, half];
+    let map = tsne_2d(dup.view(), &quick(0), None).unwrap();
+    assert!(map.points.iter().all(|v| v.is_finite()));
+    assert!(map.kl.is_finite());
+}
+
+#[test]
+fn bad_input_is_refused() {
+    let (mut x, _) = blobs(50, 4, 2, 6.0, 8);
+    let bad = TsneParams {
+        perplexity: 0.5,
+        ..TsneParams::default()
+    };
+    assert!(matches!(
+        tsne_2d(x.view(), &bad, None),
+        Err(MapError::BadParameter(_))
+    ));
+    let wrong_init = Array2::<f32>::zeros((49, 2));
+    assert!(matches!(
+        tsne_2d(x.view(), &quick(0), Some(wrong_init.view())),
+        Err(MapError::InitShape { want_rows: 50, .. })
+    ));
+    x[[17, 2]] = f32::NAN;
+    assert!(matches!(
+        tsne_2d(x.view(), &quick(0), None),
+        Err(MapError::NonFinite { row: 17 })
+    ));
+}

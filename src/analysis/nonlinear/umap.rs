@@ -1,0 +1,253 @@
+//! UMAP to 2-D through manifolds-rs (fuzzy simplicial set, parallel Adam optimiser).
+//!
+//! As for t-SNE, the engine's stages are called one by one so that a map can start from a
+//! given layout (the neighbouring step's) instead of the spectral one.
+
+use manifolds_rs::data::graph::coo_to_adjacency_list;
+use manifolds_rs::data::init::{EmbdInit, initialise_embedding};
+use manifolds_rs::prelude::{
+    ManifoldsMatrix, NearestNeighbourParams, UmapGraphParams, UmapOptimParams,
+};
+use manifolds_rs::training::umap_optimisers::optimise_embedding_adam_parallel;
+use ndarray::{Array2, ArrayView2};
+
+use super::{
+    MapError, Stage, align_rigid, check_finite, check_init, has_spread, random_rows, row_major,
+    to_array, to_rows_scaled,
+};
+
+/// Fewest images UMAP is run on: it needs at least two neighbours per image.
+pub const MIN_IMAGES: usize = 4;
+
+/// Up to this many images neighbours are found exactly, above by NN-descent (as umap-learn).
+const EXACT_NEIGHBOURS_MAX: usize = 4_096;
+
+/// Spread of the layout given to a layer without any (umap-learn's spectral range is 10).
+const FALLBACK_INIT_STD: f32 = 5.0;
+
+/// Settings of one UMAP run. Checked by [`UmapParams::check`] before any work.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UmapParams {
+    /// Neighbours per image in the fuzzy graph (umap-learn's `n_neighbors`); capped at
+    /// N - 1 for small layers.
+    pub neighbours: usize,
+    /// How tightly points may pack in the map (umap-learn's `min_dist`).
+    pub min_dist: f64,
+    /// Seed of every random choice: the same seed gives the same map.
+    pub seed: u64,
+    /// Optimisation epochs.
+    pub epochs: usize,
+}
+
+impl Default for UmapParams {
+    fn default() -> Self {
+        Self {
+            neighbours: 15,
+            min_dist: 0.1,
+            seed: 0,
+            epochs: 500,
+        }
+    }
+}
+
+impl UmapParams {
+    /// Rejects settings the engine cannot run.
+    pub fn check(&self) -> Result<(), MapError> {
+        let bad = |m: String| Err(MapError::BadParameter(m));
+        if self.neighbours < 2 {
+            return bad(format!(
+                "neighbours must be at least 2, got {}",
+                self.neighbours
+            ));
+        }
+        if !(self.min_dist.is_finite() && self.min_dist >= 0.0 && self.min_dist < 1.0) {
+            return bad(format!("min_dist must be in [0, 1), got {}", self.min_dist));
+        }
+        if self.epochs == 0 || self.epochs > 100_000 {
+            return bad(format!(
+                "epochs must be between 1 and 100000, got {}",
+                self.epochs
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A UMAP map and how it was made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UmapMap {
+    /// N x 2, row i = image i.
+    pub points: Array2<f32>,
+    /// Neighbours per image actually used (below the requested number for tiny layers).
+    pub neighbours_used: usize,
+}
+
+/// UMAP of the rows of `x` (N x dim) to 2-D. With `init` (N x 2, e.g. the neighbouring
+/// step's map) the optimisation starts there and the result is rigidly aligned to it;
+/// without, it starts from the spectral layout of the neighbour graph.
+pub fn umap_2d(
+    x: ArrayView2<f32>,
+    params: &UmapParams,
+    init: Option<ArrayView2<f32>>,
+) -> Result<UmapMap, MapError> {
+    umap_2d_reporting(x, params, init, &mut |_| {})
+}
+
+/// [`umap_2d`], calling `stage` as each stage starts.
+pub fn umap_2d_reporting(
+    x: ArrayView2<f32>,
+    params: &UmapParams,
+    init: Option<ArrayView2<f32>>,
+    stage: &mut dyn FnMut(Stage),
+) -> Result<UmapMap, MapError> {
+    params.check()?;
+    let (n, dim) = x.dim();
+    if n < MIN_IMAGES {
+        return Err(MapError::TooFewImages {
+            method: "UMAP",
+            needed: MIN_IMAGES,
+            got: n,
+        });
+    }
+    check_finite(x)?;
+    check_init(init, n)?;
+    let engine = |e: manifolds_rs::prelude::ManifoldsError| MapError::Engine(e.to_string());
+
+    stage(Stage::Neighbours);
+    let neighbours_used = params.neighbours.min(n - 1);
+    let optim = UmapOptimParams::from_min_dist_spread(
+        params.min_dist as f32,
+        1.0,
+        None,
+        None,
+        Some(params.epochs),
+        None,
+        None,
+        None,
+        None,
+    );
+    let data = row_major(x);
+    let ann = if n <= EXACT_NEIGHBOURS_MAX {
+        "exhaustive"
+    } else {
+        "nndescent"
+    };
+    let (graph, _, _) = manifolds_rs::construct_umap_graph(
+        (data.as_slice(), n, dim),
+        None,
+        neighbours_used,
+        ann.to_string(),
+        &UmapGraphParams::default(),
+        &NearestNeighbourParams::default(),
+        params.epochs,
+        params.seed as usize,
+        0,
+    )
+    .map_err(engine)?;
+
+    stage(Stage::Initialising);
+    let mut rows = match init.and_then(|l| to_rows_scaled(l, None)) {
+        Some(rows) => rows,
+        None => {
+            let matrix = (data.as_slice(), n, dim);
+            let input = matrix.to_mat_input();
+            let spectral = EmbdInit::SpectralInit { range: None };
+            initialise_embedding(&spectral, 2, params.seed, &graph, input.as_mat_ref())
+                .map_err(engine)?
+        }
+    };
+    if !has_spread(&rows) {
+        rows = random_rows(n, FALLBACK_INIT_STD, params.seed);
+    }
+
+    stage(Stage::Optimising);
+    let adjacency = coo_to_adjacency_list(&graph);
+    drop(graph);
+    optimise_embedding_adam_parallel(&mut rows, &adjacency, &optim, None, params.seed, 0)
+        .map_err(engine)?;
+
+    stage(Stage::Finishing);
+    let mut points = to_array(&rows);
+    if points.iter().any(|v| !v.is_finite()) {
+        return Err(MapError::Engine(
+            "the optimiser produced non-finite coordinates".into(),
+        ));
+    }
+    if let Some(reference) = init {
+        align_rigid(&mut points, reference);
+    }
+    Ok(UmapMap {
+        points,
+        neighbours_used,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::nonlinear::testdata::{blobs, knn10_accuracy, relative_displacement};
+
+    fn quick(seed: u64) -> UmapParams {
+        UmapParams {
+            seed,
+            epochs: 200,
+            ..UmapParams::default()
+        }
+    }
+
+    #[test]
+    fn separates_well_separated_blobs() {
+        let (x, labels) = blobs(400, 16, 4, 8.0, 11);
+        let map = umap_2d(x.view(), &quick(0), None).unwrap();
+        assert_eq!(map.points.dim(), (400, 2));
+        let acc = knn10_accuracy(map.points.view(), &labels);
+        assert!(acc >= 0.9, "10-NN accuracy {acc}");
+        assert_eq!(map.neighbours_used, 15);
+    }
+
+    #[test]
+    fn same_seed_same_map() {
+        let (x, _) = blobs(300, 8, 3, 6.0, 12);
+        let a = umap_2d(x.view(), &quick(3), None).unwrap();
+        let b = umap_2d(x.view(), &quick(3), None).unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn map_started_from_its_neighbour_stays_aligned() {
+        let (x0, labels) = blobs(400, 16, 4, 8.0, 13);
+        let (noise, _) = blobs(400, 16, 4, 0.0, 14);
+        let x1 = &x0 + &(noise * 0.2);
+        let first = umap_2d(x0.view(), &quick(0), None).unwrap();
+        let next = umap_2d(x1.view(), &quick(0), Some(first.points.view())).unwrap();
+        let moved = relative_displacement(next.points.view(), first.points.view());
+        assert!(moved < 0.25, "points moved {moved} of the map's spread");
+        assert!(knn10_accuracy(next.points.view(), &labels) >= 0.9);
+    }
+
+    #[test]
+    fn degenerate_layers_give_finite_maps() {
+        let constant = Array2::from_elem((60, 5), -2.0f32);
+        let map = umap_2d(constant.view(), &quick(0), None).unwrap();
+        assert!(map.points.iter().all(|v| v.is_finite()));
+
+        let (five, _) = blobs(5, 3, 2, 4.0, 15);
+        let map = umap_2d(five.view(), &quick(0), None).unwrap();
+        assert_eq!(map.neighbours_used, 4);
+        assert!(map.points.iter().all(|v| v.is_finite()));
+
+        let three = Array2::<f32>::zeros((3, 2));
+        assert!(matches!(
+            umap_2d(three.view(), &quick(0), None),
+            Err(MapError::TooFewImages { got: 3, .. })
+        ));
+        let bad = UmapParams {
+            neighbours: 1,
+            ..UmapParams::default()
+        };
+        assert!(matches!(
+            umap_2d(five.view(), &bad, None),
+            Err(MapError::BadParameter(_))
+        ));
+    }
+}
