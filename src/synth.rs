@@ -200,18 +200,30 @@ pub fn write(p: &SynthParams, writer: &mut Writer, mut on_step: impl FnMut(usize
     writer.set_meta("superclass_of_class", &map.join(","))?;
     writer.add_layer("features", p.dim, LayerKind::Features)?;
     writer.add_layer("logits", p.classes, LayerKind::Logits)?;
-    for s in 0..p.steps {
-        let z = latent(p, &w, s);
-        let x = features(p, &w, z.view(), s);
-        let l = logits(p, &w, z.view(), s);
-        let step = (s * 100) as i64;
-        writer.add_step(
-            step,
-            Some(s as f64),
-            None,
-            &[("features", x.view()), ("logits", l.view())],
-        )?;
-        on_step(s);
-    }
-    Ok(())
+    // Compute step s+1 while step s is written, so the disk never waits for arithmetic.
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel(1);
+        let w = &w;
+        scope.spawn(move || {
+            for s in 0..p.steps {
+                let z = latent(p, w, s);
+                let x = features(p, w, z.view(), s);
+                let l = logits(p, w, z.view(), s);
+                if send.send((s, x, l)).is_err() {
+                    break; // the writer failed and stopped listening
+                }
+            }
+        });
+        for (s, x, l) in receive {
+            let step = (s * 100) as i64;
+            writer.add_step(
+                step,
+                Some(s as f64),
+                None,
+                &[("features", x.view()), ("logits", l.view())],
+            )?;
+            on_step(s);
+        }
+        Ok(())
+    })
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{CliError, CliResult};
-use crate::store::Writer;
+use crate::store::{Journal, Writer};
 use crate::synth::{SynthParams, write};
 
 #[derive(Debug, Args)]
@@ -42,7 +42,7 @@ pub fn run(args: &SynthArgs, out: &mut dyn std::io::Write) -> CliResult {
     params
         .check()
         .map_err(|e| CliError::Input(format!("{}: {e}", args.out.display())))?;
-    let mut writer = Writer::create(&args.out)?;
+    let mut writer = Writer::create_with(&args.out, Journal::Rollback)?;
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(params.steps as u64);
         if let Ok(style) = indicatif::ProgressStyle::with_template(

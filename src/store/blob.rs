@@ -26,13 +26,14 @@ pub fn non_finite(values: &Array2<f32>) -> Option<(usize, usize)> {
     first.map(|row| (count, row))
 }
 
-/// Encodes rows in image-major order, whatever the array's memory layout.
-pub fn encode(values: ndarray::ArrayView2<f32>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(values.len() * 4);
+/// Encodes rows in image-major order, whatever the array's memory layout, into a buffer
+/// that keeps its capacity from one call to the next.
+pub fn encode_into(values: ndarray::ArrayView2<f32>, out: &mut Vec<u8>) {
+    out.clear();
+    out.reserve(values.len() * 4);
     for v in values.iter() {
         out.extend_from_slice(&v.to_le_bytes());
     }
-    out
 }
 
 #[cfg(test)]
@@ -44,7 +45,8 @@ mod tests {
     fn encode_then_decode_is_identity_even_for_transposed_views() {
         let a = array![[1.0f32, -2.5, 3.0], [4.0, 5.0, f32::MIN_POSITIVE]];
         let t = a.t().to_owned();
-        let bytes = encode(t.t());
+        let mut bytes = vec![9];
+        encode_into(t.t(), &mut bytes);
         assert_eq!(decode(&bytes, 2, 3), a);
     }
 

@@ -10,7 +10,7 @@ mod writer;
 pub use check::{CheckReport, check};
 pub use error::{APPLICATION_ID, Problem, Result, SCHEMA_VERSION, StoreError};
 pub use reader::Store;
-pub use writer::Writer;
+pub use writer::{Journal, Writer};
 
 /// The schema of version 1, as the writer creates it.
 pub const SCHEMA_SQL: &str = include_str!("schema.sql");

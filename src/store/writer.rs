@@ -10,8 +10,28 @@ use super::catalog::{check_identity, read_catalog};
 use super::error::{Problem, Result, StoreError};
 use crate::model::{ClassId, LayerKind, StepId, Thumbnail};
 
-/// Writes one stats database. Every step is one transaction, in WAL mode, so that a
-/// viewer reading the file never sees half a step.
+/// How a new database protects its steps. Both keep every step all-or-nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Journal {
+    /// Write-ahead log: a viewer can read while steps are written, never waiting. Every page
+    /// is written twice (to the log, then back into the file).
+    Wal,
+    /// Rollback journal: new pages are written once, about 1.4 times faster for bulk runs
+    /// (`synth`), but a commit waits for readers to finish.
+    Rollback,
+}
+
+impl Journal {
+    fn pragma(self) -> &'static str {
+        match self {
+            Journal::Wal => "WAL",
+            Journal::Rollback => "DELETE",
+        }
+    }
+}
+
+/// Writes one stats database. Every step is one transaction (WAL mode by default), so that
+/// a viewer reading the file never sees half a step.
 pub struct Writer {
     path: PathBuf,
     conn: Connection,
@@ -19,26 +39,40 @@ pub struct Writer {
     num_images: usize,
     /// (name, dim) of every declared layer.
     layers: Vec<(String, usize)>,
+    /// The encoded BLOB, reused across steps: a fresh 100 MB buffer per layer and step costs
+    /// more in page faults than the encoding itself.
+    buffer: Vec<u8>,
 }
 
 impl Writer {
-    /// Creates a new database at `path`; fails if the file already exists.
+    /// Creates a new database at `path` in WAL mode, to be watched while it grows; fails if
+    /// the file already exists.
     pub fn create(path: impl AsRef<Path>) -> Result<Writer> {
+        Writer::create_with(path, Journal::Wal)
+    }
+
+    /// Creates a new database with the given journal; fails if the file already exists.
+    pub fn create_with(path: impl AsRef<Path>, journal: Journal) -> Result<Writer> {
         let path = path.as_ref();
         let err = |p: Problem| StoreError::new(path, p);
         if path.exists() {
             return Err(err(Problem::Invalid("file already exists".into())));
         }
         let conn = Connection::open(path).map_err(|e| err(e.into()))?;
+        // Activations are large BLOBs stored as chains of overflow pages: 64 KiB pages make
+        // those chains 16 times shorter than the default 4 KiB (must precede the first table).
+        conn.pragma_update(None, "page_size", 65536)
+            .map_err(|e| err(e.into()))?;
         conn.execute_batch(include_str!("schema.sql"))
             .map_err(|e| err(e.into()))?;
-        Writer::configure(&conn).map_err(err)?;
+        Writer::configure(&conn, journal).map_err(err)?;
         Ok(Writer {
             path: path.to_path_buf(),
             conn,
             num_classes: 0,
             num_images: 0,
             layers: vec![],
+            buffer: vec![],
         })
     }
 
@@ -69,11 +103,12 @@ impl Writer {
                 .iter()
                 .map(|l| (l.name.clone(), l.dim))
                 .collect(),
+            buffer: vec![],
         })
     }
 
-    fn configure(conn: &Connection) -> Result<(), Problem> {
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+    fn configure(conn: &Connection, journal: Journal) -> Result<(), Problem> {
+        conn.pragma_update(None, "journal_mode", journal.pragma())?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(())
@@ -310,8 +345,8 @@ impl Writer {
                 )
                 .map_err(e)?;
             for (name, values) in layers {
-                stmt.execute(params![step, name, blob::encode(values.view())])
-                    .map_err(e)?;
+                blob::encode_into(values.view(), &mut self.buffer);
+                stmt.execute(params![step, name, &self.buffer]).map_err(e)?;
             }
         }
         tx.commit().map_err(e)
