@@ -8,4 +8,12 @@ pub enum AnalysisError {
     BadParameter(String),
     #[error("numerical failure: {0}")]
     Numerical(String),
+    #[error("the activations contain a non-finite value (row {row})")]
+    NonFinite { row: usize },
+    #[error("the starting layout has {got_rows} x {got_cols} points, expected {want_rows} x 2")]
+    LayoutShape {
+        got_rows: usize,
+        got_cols: usize,
+        want_rows: usize,
+    },
 }

@@ -1,6 +1,7 @@
 //! Pure analysis over activation matrices: no I/O, no terminal, no threads of its own
 //! beyond the data-parallel loops of the kernels.
 
+pub mod align;
 pub mod cluster;
 pub mod error;
 pub mod history;

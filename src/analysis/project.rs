@@ -1,8 +1,7 @@
-//! 2-D projections of a layer's activations, and their alignment between steps so that a
-//! user stepping through training sees the same cloud move rather than jump or flip.
+//! Linear 2-D projections of a layer's activations.
 
 use linfa_linalg::eigh::{EigSort, EighInto};
-use ndarray::{Array2, ArrayView2, Axis, Zip};
+use ndarray::{Array2, ArrayView2, Zip};
 
 use super::error::AnalysisError;
 use super::kernels::{column_means, gram};
@@ -31,7 +30,7 @@ pub struct Projection {
 ///
 /// Exact: the dim x dim covariance is formed with a blocked product and decomposed; every
 /// image is projected (no sampling). Each axis's sign is fixed so that its largest loading
-/// is positive, which makes the result deterministic; `align_to` then matches neighbours.
+/// is positive, which makes the result deterministic; `align::align_to` then matches neighbours.
 pub fn pca_2d(x: ArrayView2<f32>) -> Result<Projection, AnalysisError> {
     let (n, d) = x.dim();
     if n == 0 {
@@ -96,64 +95,11 @@ fn with_positive_largest(mut v: ndarray::Array1<f64>) -> ndarray::Array1<f64> {
     v
 }
 
-/// Moves `points` onto `reference` (same images, same order) by the similarity transform
-/// (rotation or reflection, uniform scale, translation) that minimises the squared distance:
-/// orthogonal Procrustes. Consecutive steps then differ only by how the images really moved.
-pub fn align_to(points: &mut Array2<f32>, reference: ArrayView2<f32>) {
-    if points.dim() != reference.dim() || points.ncols() != 2 || points.nrows() < 2 {
-        return;
-    }
-    let mean = |p: ArrayView2<f32>| -> [f64; 2] {
-        let m = p.mapv(f64::from).mean_axis(Axis(0)).expect("non-empty");
-        [m[0], m[1]]
-    };
-    let (ma, mb) = (mean(points.view()), mean(reference));
-    // Cross-covariance M = Aᵀ B of the centred clouds, and A's spread.
-    let mut m = [[0f64; 2]; 2];
-    let mut spread = 0f64;
-    for (a, b) in points.rows().into_iter().zip(reference.rows()) {
-        let a = [f64::from(a[0]) - ma[0], f64::from(a[1]) - ma[1]];
-        let b = [f64::from(b[0]) - mb[0], f64::from(b[1]) - mb[1]];
-        for i in 0..2 {
-            for j in 0..2 {
-                m[i][j] += a[i] * b[j];
-            }
-        }
-        spread += a[0] * a[0] + a[1] * a[1];
-    }
-    if spread <= 0.0 {
-        return;
-    }
-    // In 2-D the best rotation has angle atan2(m01 - m10, m00 + m11); the best reflection
-    // (rotation after flipping y) atan2(m01 + m10, m00 - m11). Keep whichever fits better:
-    // the achieved correlation is the hypotenuse of each pair.
-    let rot = ((m[0][0] + m[1][1]), (m[0][1] - m[1][0]));
-    let refl = ((m[0][0] - m[1][1]), (m[0][1] + m[1][0]));
-    let (fit_rot, fit_refl) = (rot.0.hypot(rot.1), refl.0.hypot(refl.1));
-    let (flip, (c, s), fit) = if fit_refl > fit_rot {
-        (-1.0, refl, fit_refl)
-    } else {
-        (1.0, rot, fit_rot)
-    };
-    let norm = c.hypot(s);
-    if norm == 0.0 {
-        return;
-    }
-    let (cos, sin) = (c / norm, s / norm);
-    let scale = fit / spread;
-    for mut p in points.rows_mut() {
-        let x = f64::from(p[0]) - ma[0];
-        let y = flip * (f64::from(p[1]) - ma[1]);
-        p[0] = (scale * (x * cos - y * sin) + mb[0]) as f32;
-        p[1] = (scale * (x * sin + y * cos) + mb[1]) as f32;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use approx::assert_abs_diff_eq;
-    use ndarray::{Array2, array};
+    use ndarray::{Array2, Axis, array};
     use rand::SeedableRng;
     use rand_distr::{Distribution, Normal};
     use rand_xoshiro::Xoshiro256PlusPlus;
@@ -209,21 +155,5 @@ mod tests {
         assert!(p.points.column(1).iter().all(|v| *v == 0.0));
         assert_abs_diff_eq!(p.explained_variance_ratio.unwrap()[0], 1.0, epsilon = 1e-9);
         assert!(pca_2d(Array2::<f32>::zeros((0, 3)).view()).is_err());
-    }
-
-    #[test]
-    fn alignment_undoes_rotation_reflection_scale_and_shift() {
-        let reference = Array2::from_shape_fn((40, 2), |(i, j)| ((i * 7 + j * 3) % 11) as f32);
-        for flip in [1.0f32, -1.0] {
-            let (c, s) = (0.6f32, 0.8f32);
-            let mut moved = reference.clone();
-            for mut p in moved.rows_mut() {
-                let (x, y) = (p[0], flip * p[1]);
-                p[0] = 3.0 * (c * x - s * y) + 100.0;
-                p[1] = 3.0 * (s * x + c * y) - 50.0;
-            }
-            align_to(&mut moved, reference.view());
-            assert_abs_diff_eq!(moved, reference, epsilon = 1e-3);
-        }
     }
 }

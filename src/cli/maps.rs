@@ -8,9 +8,10 @@ use clap::Args;
 
 use super::CliError;
 use super::common::Resolved;
+use crate::analysis::AnalysisError;
 use crate::analysis::nonlinear::tsne::tsne_2d_reporting;
 use crate::analysis::nonlinear::umap::umap_2d_reporting;
-use crate::analysis::nonlinear::{MapError, Stage, TsneParams, UmapParams};
+use crate::analysis::nonlinear::{Stage, TsneParams, UmapParams};
 use crate::mapcache::{CachedMap, MapCache, MapKey};
 use crate::model::StepId;
 
@@ -107,7 +108,7 @@ pub fn nonlinear_map(
         method
             .tsne_params(args)
             .check()
-            .map_err(|e| map_error(r, e))?;
+            .map_err(|e| map_error(r, method, e))?;
     }
     let cache = MapCache::from_env();
     let init = match args.init_from {
@@ -153,7 +154,7 @@ fn map_at(
             let m = tsne_2d_reporting(x.view(), &method.tsne_params(args), init_points, &mut |s| {
                 progress.stage(s)
             })
-            .map_err(|e| map_error(r, e))?;
+            .map_err(|e| map_error(r, method, e))?;
             CachedMap {
                 points: m.points,
                 kl: Some(m.kl),
@@ -164,7 +165,7 @@ fn map_at(
             let m = umap_2d_reporting(x.view(), &method.umap_params(args), init_points, &mut |s| {
                 progress.stage(s)
             })
-            .map_err(|e| map_error(r, e))?;
+            .map_err(|e| map_error(r, method, e))?;
             CachedMap {
                 points: m.points,
                 kl: None,
@@ -183,10 +184,10 @@ fn map_at(
     })
 }
 
-fn map_error(r: &Resolved, e: MapError) -> CliError {
-    let message = format!("{}: {e}", r.store.path().display());
+fn map_error(r: &Resolved, method: Nonlinear, e: AnalysisError) -> CliError {
+    let message = format!("{}: {} {e}", r.store.path().display(), method.name());
     match e {
-        MapError::Engine(_) => CliError::Internal(message),
+        AnalysisError::Numerical(_) => CliError::Internal(message),
         _ => CliError::Input(message),
     }
 }

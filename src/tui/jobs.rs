@@ -9,13 +9,14 @@ use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 
 use ndarray::Array2;
 
+use crate::analysis::align::align_to;
 use crate::analysis::cluster::{Clusters, kmeans};
 use crate::analysis::history::ImageHistory;
 use crate::analysis::misclassified::{Misclassified, misclassified};
 use crate::analysis::neighbours::{Metric, Neighbour, nearest};
 use crate::analysis::ordering::{ClassOrder, Linkage, order_classes};
 use crate::analysis::predict::{Prediction, predict, probabilities};
-use crate::analysis::project::{align_to, pca_2d};
+use crate::analysis::project::pca_2d;
 use crate::analysis::similarity::{centroid_cosine, confusion_matrix, logit_correlation};
 use crate::model::{ClassId, ImageId, Step, StepId, Thumbnail};
 use crate::store::Store;

@@ -22,11 +22,13 @@ pub(super) fn kl_divergence(p: &CoordinateList<f32>, points: ArrayView2<f32>) ->
     }
     let xs: Vec<f32> = points.column(0).to_vec();
     let ys: Vec<f32> = points.column(1).to_vec();
-    let z = 2.0
-        * (0..n)
-            .into_par_iter()
-            .map(|i| upper_row_sum(&xs, &ys, i))
-            .sum::<f64>();
+    // Parallel float sums are collected and then added in order: rayon's `sum` groups the
+    // terms by how work was stolen, which would make the KL differ from run to run.
+    let rows: Vec<f64> = (0..n)
+        .into_par_iter()
+        .map(|i| upper_row_sum(&xs, &ys, i))
+        .collect();
+    let z = 2.0 * rows.iter().sum::<f64>();
     let total: f64 = p
         .values
         .iter()
@@ -37,18 +39,22 @@ pub(super) fn kl_divergence(p: &CoordinateList<f32>, points: ArrayView2<f32>) ->
     if total.is_nan() || z.is_nan() || total <= 0.0 || z <= 0.0 {
         return 0.0;
     }
-    p.values
+    let terms: Vec<f64> = p
+        .values
         .par_iter()
         .zip(p.row_indices.par_iter().zip(p.col_indices.par_iter()))
-        .filter(|(v, (r, c))| **v > 0.0 && r != c)
         .map(|(v, (&r, &c))| {
+            if *v <= 0.0 || r == c {
+                return 0.0;
+            }
             let pij = *v as f64 / total;
             let dx = (xs[r] - xs[c]) as f64;
             let dy = (ys[r] - ys[c]) as f64;
             let qij = 1.0 / (1.0 + dx * dx + dy * dy) / z;
             pij * (pij / qij).ln()
         })
-        .sum()
+        .collect();
+    terms.iter().sum()
 }
 
 /// Sum over j > i of 1 / (1 + |y_i - y_j|^2).

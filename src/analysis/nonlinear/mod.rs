@@ -10,38 +10,15 @@
 //! most one run in flight, starting the newest request next.
 
 mod kl;
-mod procrustes;
 pub mod tsne;
 pub mod umap;
 
 use ndarray::{Array2, ArrayView2};
 
-pub use procrustes::align_rigid;
+use super::AnalysisError;
+
 pub use tsne::{TsneMap, TsneParams, tsne_2d};
 pub use umap::{UmapMap, UmapParams, umap_2d};
-
-/// Why a map could not be computed.
-#[derive(Debug, thiserror::Error)]
-pub enum MapError {
-    #[error("invalid parameter: {0}")]
-    BadParameter(String),
-    #[error("{method} needs at least {needed} images, the layer has {got}")]
-    TooFewImages {
-        method: &'static str,
-        needed: usize,
-        got: usize,
-    },
-    #[error("the activations contain a non-finite value (row {row})")]
-    NonFinite { row: usize },
-    #[error("the starting layout has {got_rows} x {got_cols} points, expected {want_rows} x 2")]
-    InitShape {
-        got_rows: usize,
-        got_cols: usize,
-        want_rows: usize,
-    },
-    #[error("map engine failed: {0}")]
-    Engine(String),
-}
 
 /// Coarse stages of a map computation, reported as each one starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,29 +34,29 @@ pub enum Stage {
 }
 
 /// Rejects activations the engine would turn into NaN.
-fn check_finite(x: ArrayView2<f32>) -> Result<(), MapError> {
+fn check_finite(x: ArrayView2<f32>) -> Result<(), AnalysisError> {
     match x
         .rows()
         .into_iter()
         .position(|r| r.iter().any(|v| !v.is_finite()))
     {
-        Some(row) => Err(MapError::NonFinite { row }),
+        Some(row) => Err(AnalysisError::NonFinite { row }),
         None => Ok(()),
     }
 }
 
 /// Checks a starting layout against the number of images.
-fn check_init(init: Option<ArrayView2<f32>>, n: usize) -> Result<(), MapError> {
+fn check_init(init: Option<ArrayView2<f32>>, n: usize) -> Result<(), AnalysisError> {
     if let Some(l) = init {
         if l.nrows() != n || l.ncols() != 2 {
-            return Err(MapError::InitShape {
+            return Err(AnalysisError::LayoutShape {
                 got_rows: l.nrows(),
                 got_cols: l.ncols(),
                 want_rows: n,
             });
         }
         if l.iter().any(|v| !v.is_finite()) {
-            return Err(MapError::BadParameter(
+            return Err(AnalysisError::BadParameter(
                 "the starting layout contains a non-finite value".into(),
             ));
         }

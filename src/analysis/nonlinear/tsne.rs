@@ -10,9 +10,11 @@ use manifolds_rs::training::tsne_optimiser::optimise_fft_tsne;
 use ndarray::{Array2, ArrayView2};
 
 use super::{
-    MapError, Stage, align_rigid, check_finite, check_init, has_spread, kl::kl_divergence,
-    random_rows, row_major, to_array, to_rows_scaled,
+    Stage, check_finite, check_init, has_spread, kl::kl_divergence, random_rows, row_major,
+    to_array, to_rows_scaled,
 };
+use crate::analysis::AnalysisError;
+use crate::analysis::align::align_rigid;
 
 /// Fewest images t-SNE is run on: with three or fewer there is no neighbourhood to keep.
 pub const MIN_IMAGES: usize = 4;
@@ -60,8 +62,8 @@ impl Default for TsneParams {
 
 impl TsneParams {
     /// Rejects settings the engine cannot run or would turn into NaN.
-    pub fn check(&self) -> Result<(), MapError> {
-        let bad = |m: String| Err(MapError::BadParameter(m));
+    pub fn check(&self) -> Result<(), AnalysisError> {
+        let bad = |m: String| Err(AnalysisError::BadParameter(m));
         if !(self.perplexity.is_finite() && self.perplexity >= 1.0) {
             return bad(format!(
                 "perplexity must be at least 1, got {}",
@@ -121,7 +123,7 @@ pub fn tsne_2d(
     x: ArrayView2<f32>,
     params: &TsneParams,
     init: Option<ArrayView2<f32>>,
-) -> Result<TsneMap, MapError> {
+) -> Result<TsneMap, AnalysisError> {
     tsne_2d_reporting(x, params, init, &mut |_| {})
 }
 
@@ -131,19 +133,18 @@ pub fn tsne_2d_reporting(
     params: &TsneParams,
     init: Option<ArrayView2<f32>>,
     stage: &mut dyn FnMut(Stage),
-) -> Result<TsneMap, MapError> {
+) -> Result<TsneMap, AnalysisError> {
     params.check()?;
     let (n, dim) = x.dim();
     if n < MIN_IMAGES {
-        return Err(MapError::TooFewImages {
-            method: "t-SNE",
+        return Err(AnalysisError::TooFewImages {
             needed: MIN_IMAGES,
             got: n,
         });
     }
     check_finite(x)?;
     check_init(init, n)?;
-    let engine = |e: manifolds_rs::prelude::ManifoldsError| MapError::Engine(e.to_string());
+    let engine = |e: manifolds_rs::prelude::ManifoldsError| AnalysisError::Numerical(e.to_string());
 
     stage(Stage::Neighbours);
     let perplexity_used = params.perplexity_for(n);
@@ -210,7 +211,7 @@ pub fn tsne_2d_reporting(
     stage(Stage::Finishing);
     let mut points = to_array(&rows);
     if points.iter().any(|v| !v.is_finite()) {
-        return Err(MapError::Engine(
+        return Err(AnalysisError::Numerical(
             "the optimiser produced non-finite coordinates".into(),
         ));
     }

@@ -67,11 +67,7 @@ fn tiny_layers_are_refused_or_mapped() {
     let three = Array2::<f32>::zeros((3, 4));
     assert!(matches!(
         tsne_2d(three.view(), &quick(0), None),
-        Err(MapError::TooFewImages {
-            needed: 4,
-            got: 3,
-            ..
-        })
+        Err(AnalysisError::TooFewImages { needed: 4, got: 3 })
     ));
     let (four, _) = blobs(4, 3, 2, 3.0, 6);
     let map = tsne_2d(four.view(), &quick(0), None).unwrap();
@@ -103,16 +99,16 @@ fn bad_input_is_refused() {
     };
     assert!(matches!(
         tsne_2d(x.view(), &bad, None),
-        Err(MapError::BadParameter(_))
+        Err(AnalysisError::BadParameter(_))
     ));
     let wrong_init = Array2::<f32>::zeros((49, 2));
     assert!(matches!(
         tsne_2d(x.view(), &quick(0), Some(wrong_init.view())),
-        Err(MapError::InitShape { want_rows: 50, .. })
+        Err(AnalysisError::LayoutShape { want_rows: 50, .. })
     ));
     x[[17, 2]] = f32::NAN;
     assert!(matches!(
         tsne_2d(x.view(), &quick(0), None),
-        Err(MapError::NonFinite { row: 17 })
+        Err(AnalysisError::NonFinite { row: 17 })
     ));
 }

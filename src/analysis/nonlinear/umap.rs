@@ -12,9 +12,10 @@ use manifolds_rs::training::umap_optimisers::optimise_embedding_adam_parallel;
 use ndarray::{Array2, ArrayView2};
 
 use super::{
-    MapError, Stage, align_rigid, check_finite, check_init, has_spread, random_rows, row_major,
-    to_array, to_rows_scaled,
+    Stage, check_finite, check_init, has_spread, random_rows, row_major, to_array, to_rows_scaled,
 };
+use crate::analysis::AnalysisError;
+use crate::analysis::align::align_rigid;
 
 /// Fewest images UMAP is run on: it needs at least two neighbours per image.
 pub const MIN_IMAGES: usize = 4;
@@ -52,8 +53,8 @@ impl Default for UmapParams {
 
 impl UmapParams {
     /// Rejects settings the engine cannot run.
-    pub fn check(&self) -> Result<(), MapError> {
-        let bad = |m: String| Err(MapError::BadParameter(m));
+    pub fn check(&self) -> Result<(), AnalysisError> {
+        let bad = |m: String| Err(AnalysisError::BadParameter(m));
         if self.neighbours < 2 {
             return bad(format!(
                 "neighbours must be at least 2, got {}",
@@ -89,7 +90,7 @@ pub fn umap_2d(
     x: ArrayView2<f32>,
     params: &UmapParams,
     init: Option<ArrayView2<f32>>,
-) -> Result<UmapMap, MapError> {
+) -> Result<UmapMap, AnalysisError> {
     umap_2d_reporting(x, params, init, &mut |_| {})
 }
 
@@ -99,19 +100,18 @@ pub fn umap_2d_reporting(
     params: &UmapParams,
     init: Option<ArrayView2<f32>>,
     stage: &mut dyn FnMut(Stage),
-) -> Result<UmapMap, MapError> {
+) -> Result<UmapMap, AnalysisError> {
     params.check()?;
     let (n, dim) = x.dim();
     if n < MIN_IMAGES {
-        return Err(MapError::TooFewImages {
-            method: "UMAP",
+        return Err(AnalysisError::TooFewImages {
             needed: MIN_IMAGES,
             got: n,
         });
     }
     check_finite(x)?;
     check_init(init, n)?;
-    let engine = |e: manifolds_rs::prelude::ManifoldsError| MapError::Engine(e.to_string());
+    let engine = |e: manifolds_rs::prelude::ManifoldsError| AnalysisError::Numerical(e.to_string());
 
     stage(Stage::Neighbours);
     let neighbours_used = params.neighbours.min(n - 1);
@@ -169,7 +169,7 @@ pub fn umap_2d_reporting(
     stage(Stage::Finishing);
     let mut points = to_array(&rows);
     if points.iter().any(|v| !v.is_finite()) {
-        return Err(MapError::Engine(
+        return Err(AnalysisError::Numerical(
             "the optimiser produced non-finite coordinates".into(),
         ));
     }
@@ -239,7 +239,7 @@ mod tests {
         let three = Array2::<f32>::zeros((3, 2));
         assert!(matches!(
             umap_2d(three.view(), &quick(0), None),
-            Err(MapError::TooFewImages { got: 3, .. })
+            Err(AnalysisError::TooFewImages { got: 3, .. })
         ));
         let bad = UmapParams {
             neighbours: 1,
@@ -247,7 +247,7 @@ mod tests {
         };
         assert!(matches!(
             umap_2d(five.view(), &bad, None),
-            Err(MapError::BadParameter(_))
+            Err(AnalysisError::BadParameter(_))
         ));
     }
 }
