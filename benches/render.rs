@@ -98,9 +98,10 @@ fn app(n: usize, k: usize) -> App {
         }),
     );
     app.cache.scores.insert(0, Arc::new(scores));
-    app.cache
-        .projections
-        .insert((0, "feat".into()), Arc::new(points));
+    app.cache.projections.insert(
+        (0, "feat".into(), deepscope::maps::Method::Pca),
+        Arc::new(points),
+    );
     app
 }
 

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod idx;
 pub mod ingest;
 pub mod mapcache;
+pub mod maps;
 pub mod model;
 pub mod store;
 pub mod summary;

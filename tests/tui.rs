@@ -5,11 +5,13 @@
 use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use deepscope::maps::Method;
 use deepscope::model::LayerKind;
 use deepscope::store::{Store, Writer};
 use deepscope::tui::app::{App, MisFocus, Overlay, View};
 use deepscope::tui::graphics::Graphics;
-use deepscope::tui::keymap::action;
+use deepscope::tui::jobs::Request;
+use deepscope::tui::keymap::{Action, action};
 use deepscope::tui::theme::{ColourMode, Theme};
 use deepscope::tui::{settle, views};
 use ndarray::Array2;
@@ -336,4 +338,122 @@ fn mouse_clicks_select_cells_rows_points_and_tabs() {
     let centre = app.projection.centre.unwrap();
     press(&mut app, &mut store, &[KeyCode::Char('D')]);
     assert!(app.projection.centre.unwrap().0 > centre.0);
+}
+
+/// A synthetic run whose features grow into class clusters over `steps` steps.
+fn evolving_run(dir: &Path) -> PathBuf {
+    let path = dir.join("evolving.sqlite");
+    let params = deepscope::synth::SynthParams {
+        images: 400,
+        classes: 8,
+        dim: 16,
+        steps: 4,
+        superclasses: 2,
+        seed: 3,
+    };
+    let mut w = Writer::create(&path).unwrap();
+    deepscope::synth::write(&params, &mut w, |_| {}).unwrap();
+    w.finish().unwrap();
+    path
+}
+
+fn projection_request(app: &mut App) -> Option<Request> {
+    app.requests()
+        .into_iter()
+        .find(|r| matches!(r, Request::Projection { .. }))
+}
+
+#[test]
+fn m_cycles_pca_tsne_umap_and_the_map_is_drawn_with_its_kl() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, mut store) = open(&evolving_run(dir.path()));
+    settle(&mut app, &mut store);
+    let screen = text(&render(&app, 120, 30));
+    assert!(screen.contains("PCA of features"), "{screen}");
+    assert!(screen.contains("variance"));
+
+    press(&mut app, &mut store, &[KeyCode::Char('m')]);
+    assert_eq!(app.projection.method, Method::Tsne);
+    let screen = text(&render(&app, 120, 30));
+    assert!(screen.contains("t-SNE of features"), "{screen}");
+    assert!(!screen.contains("computing"), "{screen}");
+    let kl_line = screen
+        .lines()
+        .find(|l| l.contains("KL "))
+        .expect("KL shown");
+    assert!(!kl_line.contains("cached"), "no cache in tests: {kl_line}");
+    let points = app.points().expect("t-SNE map computed").clone();
+    assert_eq!(points.dim(), (400, 2));
+    assert!(points.iter().all(|v| v.is_finite()));
+    // Its own map, not the PCA one.
+    let pca = &app.cache.projections[&(app.step().unwrap(), "features".into(), Method::Pca)];
+    assert_ne!(pca, &points);
+
+    press(&mut app, &mut store, &[KeyCode::Char('m')]);
+    assert_eq!(app.projection.method, Method::Umap);
+    assert!(text(&render(&app, 120, 30)).contains("UMAP of features"));
+    press(&mut app, &mut store, &[KeyCode::Char('m')]);
+    assert_eq!(app.projection.method, Method::Pca);
+}
+
+#[test]
+fn a_step_s_tsne_map_starts_from_its_neighbour_and_stays_aligned() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, mut store) = open(&evolving_run(dir.path()));
+    press(&mut app, &mut store, &[KeyCode::Char('m')]);
+    let last = app.step().unwrap();
+    let last_map = app.points().unwrap().clone();
+
+    app.update(Action::StepBy(-1));
+    match projection_request(&mut app) {
+        Some(Request::Projection {
+            method,
+            reference: Some((from, start)),
+            fresh: false,
+            ..
+        }) => {
+            assert_eq!(method, Method::Tsne);
+            assert_eq!(from, last);
+            assert_eq!(start, last_map);
+        }
+        other => panic!("expected a t-SNE request from the last step's map, got {other:?}"),
+    }
+    app.pending.clear();
+    settle(&mut app, &mut store);
+    let previous = app.points().unwrap();
+    // Points moved, the map did not turn over: the mean move is small against the spread.
+    let spread = last_map.std_axis(ndarray::Axis(0), 0.0).sum();
+    let moved = (&**previous - &*last_map)
+        .rows()
+        .into_iter()
+        .map(|r| r.dot(&r).sqrt())
+        .sum::<f32>()
+        / 400.0;
+    assert!(
+        moved < 0.5 * spread,
+        "moved {moved} against spread {spread}"
+    );
+}
+
+#[test]
+fn capital_r_recomputes_the_map_afresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, mut store) = open(&evolving_run(dir.path()));
+    press(&mut app, &mut store, &[KeyCode::Char('m'), KeyCode::Left]);
+    assert!(app.points().is_some());
+    let key = KeyEvent::new(KeyCode::Char('R'), KeyModifiers::NONE);
+    app.update(action(key, app.view, app.overlay).unwrap());
+    assert!(app.points().is_none(), "the old map is dropped");
+    match projection_request(&mut app) {
+        Some(Request::Projection {
+            reference: None,
+            fresh: true,
+            ..
+        }) => {}
+        other => panic!("expected a fresh request, got {other:?}"),
+    }
+    app.pending.clear();
+    settle(&mut app, &mut store);
+    assert!(app.points().is_some());
+    assert!(!app.projection.fresh, "only that one map is made afresh");
 }

@@ -11,13 +11,6 @@ use super::randomized_pca::top_directions;
 /// range finder, whose cost grows with dim instead of dim³.
 const EXACT_MAX_DIM: usize = 512;
 
-/// How a layer is mapped to 2-D.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ProjectionMethod {
-    /// Principal component analysis: exact, linear, fast.
-    Pca,
-}
-
 /// A 2-D map of the images: row `i` is image `i`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Projection {

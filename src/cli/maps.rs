@@ -1,5 +1,5 @@
-//! t-SNE and UMAP for `deepscope project`: settings, the map cache, the starting layout
-//! from another step, and a progress line on stderr when it is a terminal.
+//! t-SNE and UMAP for `deepscope project`: options, the starting layout from another step,
+//! and a progress line on stderr when it is a terminal.
 
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
@@ -9,10 +9,9 @@ use clap::Args;
 use super::CliError;
 use super::common::Resolved;
 use crate::analysis::AnalysisError;
-use crate::analysis::nonlinear::tsne::tsne_2d_reporting;
-use crate::analysis::nonlinear::umap::umap_2d_reporting;
-use crate::analysis::nonlinear::{Stage, TsneParams, UmapParams};
-use crate::mapcache::{CachedMap, MapCache, MapKey};
+use crate::analysis::nonlinear::Stage;
+use crate::mapcache::MapCache;
+use crate::maps::{MapFailure, MapOutcome, MapRequest, MapSettings, Nonlinear, layer_map};
 use crate::model::StepId;
 
 /// Options of the nonlinear methods.
@@ -33,69 +32,6 @@ pub struct MapArgs {
     pub fresh: bool,
 }
 
-/// Which nonlinear method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Nonlinear {
-    Tsne,
-    Umap,
-}
-
-/// A computed (or cached) map.
-pub struct MapOutcome {
-    pub map: CachedMap,
-    pub from_cache: bool,
-}
-
-impl Nonlinear {
-    fn name(self) -> &'static str {
-        match self {
-            Nonlinear::Tsne => "t-SNE",
-            Nonlinear::Umap => "UMAP",
-        }
-    }
-
-    /// Everything that changes the map, for the cache key.
-    fn describe(self, args: &MapArgs, init: Option<StepId>) -> String {
-        let start = init.map_or("fresh".to_string(), |s| format!("from-step-{s}"));
-        match self {
-            Nonlinear::Tsne => {
-                let p = self.tsne_params(args);
-                format!(
-                    "tsne v1 perplexity={} seed={} iterations={} exaggeration={}x{} lr={:?} init={start}",
-                    p.perplexity,
-                    p.seed,
-                    p.iterations,
-                    p.exaggeration,
-                    p.exaggeration_iterations,
-                    p.learning_rate
-                )
-            }
-            Nonlinear::Umap => {
-                let p = self.umap_params(args);
-                format!(
-                    "umap v1 neighbours={} min_dist={} seed={} epochs={} init={start}",
-                    p.neighbours, p.min_dist, p.seed, p.epochs
-                )
-            }
-        }
-    }
-
-    fn tsne_params(self, args: &MapArgs) -> TsneParams {
-        TsneParams {
-            perplexity: args.perplexity,
-            seed: args.seed,
-            ..TsneParams::default()
-        }
-    }
-
-    fn umap_params(self, args: &MapArgs) -> UmapParams {
-        UmapParams {
-            seed: args.seed,
-            ..UmapParams::default()
-        }
-    }
-}
-
 /// The map of the resolved step and layer: from the cache unless `--fresh`, else computed
 /// (after the `--init-from` step's map, itself cached) and stored.
 pub fn nonlinear_map(
@@ -103,92 +39,68 @@ pub fn nonlinear_map(
     method: Nonlinear,
     args: &MapArgs,
 ) -> Result<MapOutcome, CliError> {
+    let settings = MapSettings {
+        perplexity: args.perplexity,
+        seed: args.seed,
+    };
     if method == Nonlinear::Tsne {
         // Checked before any loading so a bad value is reported as such.
-        method
-            .tsne_params(args)
+        settings
+            .tsne()
             .check()
-            .map_err(|e| map_error(r, method, e))?;
+            .map_err(|e| map_error(r, method, e.into()))?;
     }
     let cache = MapCache::from_env();
-    let init = match args.init_from {
+    let start = match args.init_from {
         Some(step) if step != r.step => {
             r.store.check_available(step, &r.layer.name)?;
-            Some(map_at(r, method, args, step, None, cache.as_ref())?.map)
+            let request = MapRequest {
+                step,
+                layer: &r.layer.name,
+                method,
+                settings: &settings,
+                start: None,
+                fresh: args.fresh,
+            };
+            Some((step, map_at(r, &request, cache.as_ref())?.map.points))
         }
         _ => None,
     };
-    map_at(r, method, args, r.step, init, cache.as_ref())
+    let request = MapRequest {
+        step: r.step,
+        layer: &r.layer.name,
+        method,
+        settings: &settings,
+        start: start.as_ref().map(|(s, p)| (*s, p.view())),
+        fresh: args.fresh,
+    };
+    map_at(r, &request, cache.as_ref())
 }
 
 fn map_at(
     r: &Resolved,
-    method: Nonlinear,
-    args: &MapArgs,
-    step: StepId,
-    init: Option<CachedMap>,
+    request: &MapRequest,
     cache: Option<&MapCache>,
 ) -> Result<MapOutcome, CliError> {
-    let init_step = init.as_ref().and(args.init_from);
-    let key = MapKey::new(
-        r.store.path(),
-        step,
-        &r.layer.name,
-        &method.describe(args, init_step),
-    )
-    .ok();
-    if !args.fresh
-        && let (Some(cache), Some(key)) = (cache, &key)
-        && let Some(map) = cache.load(key)
-    {
-        return Ok(MapOutcome {
-            map,
-            from_cache: true,
-        });
+    let mut progress = Progress::new(request.method.name(), request.layer, request.step);
+    let outcome = layer_map(&r.store, request, cache, &mut |s| progress.stage(s))
+        .map_err(|e| map_error(r, request.method, e))?;
+    if !outcome.from_cache {
+        progress.done();
     }
-    let x = r.store.load(step, &r.layer.name)?;
-    let init_points = init.as_ref().map(|m| m.points.view());
-    let mut progress = Progress::new(method.name(), &r.layer.name, step);
-    let map = match method {
-        Nonlinear::Tsne => {
-            let m = tsne_2d_reporting(x.view(), &method.tsne_params(args), init_points, &mut |s| {
-                progress.stage(s)
-            })
-            .map_err(|e| map_error(r, method, e))?;
-            CachedMap {
-                points: m.points,
-                kl: Some(m.kl),
-                perplexity_used: Some(m.perplexity_used),
-            }
-        }
-        Nonlinear::Umap => {
-            let m = umap_2d_reporting(x.view(), &method.umap_params(args), init_points, &mut |s| {
-                progress.stage(s)
-            })
-            .map_err(|e| map_error(r, method, e))?;
-            CachedMap {
-                points: m.points,
-                kl: None,
-                perplexity_used: None,
-            }
-        }
-    };
-    progress.done();
-    if let (Some(cache), Some(key)) = (cache, &key) {
-        // A cache that cannot be written only costs a recomputation next time.
-        let _ = cache.store(key, &map);
-    }
-    Ok(MapOutcome {
-        map,
-        from_cache: false,
-    })
+    Ok(outcome)
 }
 
-fn map_error(r: &Resolved, method: Nonlinear, e: AnalysisError) -> CliError {
-    let message = format!("{}: {} {e}", r.store.path().display(), method.name());
+fn map_error(r: &Resolved, method: Nonlinear, e: MapFailure) -> CliError {
     match e {
-        AnalysisError::Numerical(_) => CliError::Internal(message),
-        _ => CliError::Input(message),
+        MapFailure::Store(e) => e.into(),
+        MapFailure::Analysis(e) => {
+            let message = format!("{}: {} {e}", r.store.path().display(), method.name());
+            match e {
+                AnalysisError::Numerical(_) => CliError::Internal(message),
+                _ => CliError::Input(message),
+            }
+        }
     }
 }
 

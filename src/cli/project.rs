@@ -3,9 +3,10 @@
 use clap::{Args, ValueEnum};
 
 use super::common::{Selection, features_layer};
-use super::maps::{MapArgs, Nonlinear, nonlinear_map};
+use super::maps::{MapArgs, nonlinear_map};
 use super::{CliError, CliResult, write_json};
 use crate::analysis::project::pca_2d;
+use crate::maps::Nonlinear;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum MethodArg {

@@ -7,11 +7,13 @@ use std::sync::Arc;
 
 use ndarray::Array2;
 
-use super::jobs::{OrderKey, Similarity, StepScores};
+use super::jobs::{MapSummary, OrderKey, Similarity, StepScores};
 use crate::analysis::cluster::Clusters;
 use crate::analysis::history::ImageHistory;
 use crate::analysis::neighbours::Neighbour;
+use crate::analysis::nonlinear::Stage;
 use crate::analysis::ordering::{ClassOrder, Linkage};
+use crate::maps::Method;
 use crate::model::{Catalog, ClassId, ImageId, LayerKind, StepId, Thumbnail};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,7 +106,14 @@ pub struct ProjectionState {
     pub centre: Option<(f32, f32)>,
     pub cursor: Option<ImageId>,
     pub focus: Option<Focus>,
+    /// PCA, t-SNE or UMAP.
+    pub method: Method,
+    /// The user asked for a fresh map of the current step (no cache, no starting layout).
+    pub fresh: bool,
 }
+
+/// Which map: of which layer, at which step, by which method.
+pub type MapId = (StepId, String, Method);
 
 #[derive(Debug, Clone)]
 pub struct MatrixState {
@@ -135,8 +144,10 @@ pub type NeighbourLists = Vec<(ClassId, Vec<Neighbour>)>;
 pub struct Cache {
     pub scores: HashMap<StepId, Arc<StepScores>>,
     pub similarity: HashMap<StepId, Arc<Similarity>>,
-    pub projections: HashMap<(StepId, String), Arc<Array2<f32>>>,
-    pub explained: HashMap<(StepId, String), [f64; 2]>,
+    pub projections: HashMap<MapId, Arc<Array2<f32>>>,
+    pub map_summaries: HashMap<MapId, MapSummary>,
+    /// The stage a t-SNE/UMAP run has reached, by request key.
+    pub map_progress: HashMap<String, Stage>,
     pub clusters: HashMap<(StepId, String, usize), Arc<Clusters>>,
     pub neighbours: HashMap<(StepId, String, ImageId), NeighbourLists>,
     pub histories: HashMap<ImageId, Option<ImageHistory>>,
@@ -194,6 +205,8 @@ impl App {
                 centre: None,
                 cursor: None,
                 focus: None,
+                method: Method::Pca,
+                fresh: false,
             },
             matrix: MatrixState {
                 source: MatrixSource::Correlation,
@@ -244,25 +257,39 @@ impl App {
     /// The layout of the current step and layer, if computed.
     pub fn points(&self) -> Option<&Arc<Array2<f32>>> {
         let step = self.step()?;
-        self.cache.projections.get(&(step, self.layer.clone()))
+        self.cache.projections.get(&self.map_id(step))
     }
 
-    /// The most recent layout computed for this layer, shown while the current one is being
-    /// computed so that stepping never blanks the view.
-    pub fn points_or_nearest(&self) -> Option<(&Arc<Array2<f32>>, bool)> {
-        if let Some(p) = self.points() {
-            return Some((p, true));
-        }
+    /// Which map the projection shows at `step`.
+    pub fn map_id(&self, step: StepId) -> MapId {
+        (step, self.layer.clone(), self.projection.method)
+    }
+
+    /// The layout of the nearest step computed for this layer and method, shown while the
+    /// current one is being computed so that stepping never blanks the view; with its step
+    /// and whether it is the current step's own.
+    pub fn nearest_map(&self) -> Option<(StepId, &Arc<Array2<f32>>, bool)> {
         let nearest = (0..self.catalog.steps.len())
             .filter_map(|i| {
-                let key = (self.catalog.steps[i].step, self.layer.clone());
+                let step = self.catalog.steps[i].step;
                 self.cache
                     .projections
-                    .get(&key)
-                    .map(|p| (i.abs_diff(self.step_index), p))
+                    .get(&self.map_id(step))
+                    .map(|p| (i.abs_diff(self.step_index), step, p))
             })
-            .min_by_key(|(d, _)| *d);
-        nearest.map(|(_, p)| (p, false))
+            .min_by_key(|(d, _, _)| *d);
+        nearest.map(|(d, step, p)| (step, p, d == 0))
+    }
+
+    /// [`App::nearest_map`] without the step.
+    pub fn points_or_nearest(&self) -> Option<(&Arc<Array2<f32>>, bool)> {
+        self.nearest_map().map(|(_, p, own)| (p, own))
+    }
+
+    /// What is reported with the current step's map, once computed.
+    pub fn map_summary(&self) -> Option<&MapSummary> {
+        let step = self.step()?;
+        self.cache.map_summaries.get(&self.map_id(step))
     }
 
     pub fn layer_at_step(&self, step_index: usize) -> bool {

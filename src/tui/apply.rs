@@ -1,7 +1,7 @@
 //! Taking the worker's results into the app's cache.
 
 use super::app::App;
-use super::jobs::Response;
+use super::jobs::{Response, projection_key};
 
 impl App {
     /// Takes one result from the worker into the cache.
@@ -19,14 +19,22 @@ impl App {
             Response::Projection {
                 step,
                 layer,
+                method,
                 points,
-                explained,
+                summary,
             } => {
-                self.pending.remove(&format!("projection {step} {layer}"));
-                if let Some(e) = explained {
-                    self.cache.explained.insert((step, layer.clone()), e);
+                let key = projection_key(step, &layer, method);
+                self.pending.remove(&key);
+                self.cache.map_progress.remove(&key);
+                let id = (step, layer, method);
+                self.projection.fresh = false;
+                self.cache.map_summaries.insert(id.clone(), summary);
+                self.cache.projections.insert(id, points);
+            }
+            Response::MapProgress { key, stage } => {
+                if self.pending.contains(&key) {
+                    self.cache.map_progress.insert(key, stage);
                 }
-                self.cache.projections.insert((step, layer), points);
             }
             Response::Clusters {
                 step,
@@ -84,6 +92,7 @@ impl App {
             }
             Response::Failed { key, message } => {
                 self.pending.remove(&key);
+                self.cache.map_progress.remove(&key);
                 self.failed.insert(key);
                 self.status = Some(message);
             }

@@ -6,12 +6,18 @@ use std::collections::HashMap;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui_image::picker::cap_parser::QueryStdioOptions;
 use ratatui_image::picker::{Picker, ProtocolType};
 use ratatui_image::protocol::StatefulProtocol;
 use ratatui_image::{Resize, StatefulImage};
 
 use crate::cli::shell_image::{ImageMode, upscale};
 use crate::model::{ImageId, Thumbnail};
+
+/// How long the terminal may take to answer the graphics query (the crate waits 2 s).
+/// Terminals answer in milliseconds, and over SSH in a round trip; only a terminal that
+/// never answers (a detached tmux) waits the whole time, behind the first screen.
+const QUERY_TIMEOUT_MS: i32 = 1000;
 
 /// The terminal's picture protocol, and each image encoded for it (kept between frames so an
 /// unchanged picture is not sent again).
@@ -36,7 +42,11 @@ impl Graphics {
         if matches!(mode, ImageMode::Blocks | ImageMode::None) {
             return Graphics::none();
         }
-        let Ok(mut picker) = Picker::from_query_stdio() else {
+        let options = QueryStdioOptions {
+            timeout_ms: QUERY_TIMEOUT_MS,
+            ..QueryStdioOptions::default()
+        };
+        let Ok(mut picker) = Picker::from_query_stdio_with_options(options) else {
             return Graphics::none();
         };
         match mode {

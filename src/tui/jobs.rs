@@ -1,11 +1,7 @@
-//! Heavy work off the UI thread. `compute` is the pure part (a request in, a result out);
-//! `Worker` runs it on a thread of its own with its own read-only `Store`, newest request
-//! first, so holding an arrow key never queues fifty computations.
+//! Heavy work off the UI thread: the requests, the results, and `compute`, the pure part (a
+//! request in, a result out) that the worker threads run.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 
 use ndarray::Array2;
 
@@ -14,10 +10,13 @@ use crate::analysis::cluster::{Clusters, kmeans};
 use crate::analysis::history::ImageHistory;
 use crate::analysis::misclassified::{Misclassified, misclassified};
 use crate::analysis::neighbours::{Metric, Neighbour, nearest};
+use crate::analysis::nonlinear::Stage;
 use crate::analysis::ordering::{ClassOrder, Linkage, order_classes};
 use crate::analysis::predict::{Prediction, predict, probabilities};
 use crate::analysis::project::pca_2d;
 use crate::analysis::similarity::{centroid_cosine, confusion_matrix, logit_correlation};
+use crate::mapcache::MapCache;
+use crate::maps::{MapRequest, MapSettings, Method, layer_map};
 use crate::model::{ClassId, ImageId, Step, StepId, Thumbnail};
 use crate::store::Store;
 
@@ -49,11 +48,15 @@ pub enum Request {
         step: StepId,
         features: Option<String>,
     },
-    /// The 2-D map of a layer at a step, aligned to `reference` when given.
+    /// The 2-D map of a layer at a step. PCA is aligned to `reference` (another step's map
+    /// of the same method) when given; t-SNE and UMAP start from it and are aligned to it.
     Projection {
         step: StepId,
         layer: String,
-        reference: Option<Arc<Array2<f32>>>,
+        method: Method,
+        reference: Option<(StepId, Arc<Array2<f32>>)>,
+        /// Recompute rather than take the map cache's copy, and start afresh.
+        fresh: bool,
     },
     Clusters {
         step: StepId,
@@ -104,8 +107,15 @@ pub enum Response {
     Projection {
         step: StepId,
         layer: String,
+        method: Method,
         points: Arc<Array2<f32>>,
-        explained: Option<[f64; 2]>,
+        /// What is said about the map: PCA's explained variance, t-SNE's KL divergence.
+        summary: MapSummary,
+    },
+    /// A t-SNE or UMAP run reached a new stage (they take seconds).
+    MapProgress {
+        key: String,
+        stage: Stage,
     },
     Clusters {
         step: StepId,
@@ -141,7 +151,12 @@ impl Request {
     pub fn key(&self) -> String {
         match self {
             Request::Scores { step, .. } => format!("scores {step}"),
-            Request::Projection { step, layer, .. } => format!("projection {step} {layer}"),
+            Request::Projection {
+                step,
+                layer,
+                method,
+                ..
+            } => projection_key(*step, layer, *method),
             Request::Clusters { step, layer, k } => format!("clusters {step} {layer} {k}"),
             Request::Neighbours {
                 step, layer, image, ..
@@ -155,16 +170,43 @@ impl Request {
     }
 }
 
-/// Computes one request against the store. Pure apart from reading the database.
-pub fn compute(store: &mut Store, request: Request) -> Response {
+/// The pending-request key of a projection.
+pub fn projection_key(step: StepId, layer: &str, method: Method) -> String {
+    format!("projection {step} {layer} {}", method.name())
+}
+
+/// What is reported with a map.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct MapSummary {
+    /// PCA: the fraction of the variance on each axis.
+    pub explained: Option<[f64; 2]>,
+    /// t-SNE: KL divergence of the points shown.
+    pub kl: Option<f64>,
+    /// Whether the map came from the disk cache.
+    pub cached: bool,
+}
+
+/// Computes one request against the store. Pure apart from reading the database (and the
+/// map cache, when given); `stage` hears the stages of a t-SNE or UMAP run.
+pub fn compute(
+    store: &mut Store,
+    request: Request,
+    cache: Option<&MapCache>,
+    stage: &mut dyn FnMut(Stage),
+) -> Response {
     let key = request.key();
-    match run(store, request) {
+    match run(store, request, cache, stage) {
         Ok(r) => r,
         Err(message) => Response::Failed { key, message },
     }
 }
 
-fn run(store: &mut Store, request: Request) -> Result<Response, String> {
+fn run(
+    store: &mut Store,
+    request: Request,
+    cache: Option<&MapCache>,
+    stage: &mut dyn FnMut(Stage),
+) -> Result<Response, String> {
     let err = |e: crate::store::StoreError| e.to_string();
     match request {
         Request::Scores { step, features } => {
@@ -212,18 +254,52 @@ fn run(store: &mut Store, request: Request) -> Result<Response, String> {
         Request::Projection {
             step,
             layer,
+            method,
             reference,
+            fresh,
         } => {
-            let values = store.load(step, &layer).map_err(err)?;
-            let mut p = pca_2d(values.view()).map_err(|e| e.to_string())?;
-            if let Some(r) = reference {
-                align_to(&mut p.points, r.view());
-            }
+            let (points, summary) = match method.nonlinear() {
+                None => {
+                    let values = store.load(step, &layer).map_err(err)?;
+                    let mut p = pca_2d(values.view()).map_err(|e| e.to_string())?;
+                    if let Some((_, r)) = reference {
+                        align_to(&mut p.points, r.view());
+                    }
+                    let summary = MapSummary {
+                        explained: p.explained_variance_ratio,
+                        ..MapSummary::default()
+                    };
+                    (p.points, summary)
+                }
+                Some(nonlinear) => {
+                    let settings = MapSettings::default();
+                    let request = MapRequest {
+                        step,
+                        layer: &layer,
+                        method: nonlinear,
+                        settings: &settings,
+                        start: reference
+                            .as_ref()
+                            .filter(|_| !fresh)
+                            .map(|(s, p)| (*s, p.view())),
+                        fresh,
+                    };
+                    let outcome = layer_map(store, &request, cache, stage)
+                        .map_err(|e| format!("{} of {layer}: {e}", nonlinear.name()))?;
+                    let summary = MapSummary {
+                        kl: outcome.map.kl,
+                        cached: outcome.from_cache,
+                        ..MapSummary::default()
+                    };
+                    (outcome.map.points, summary)
+                }
+            };
             Ok(Response::Projection {
                 step,
                 layer,
-                points: Arc::new(p.points),
-                explained: p.explained_variance_ratio,
+                method,
+                points: Arc::new(points),
+                summary,
             })
         }
         Request::Clusters { step, layer, k } => {
@@ -291,88 +367,5 @@ fn run(store: &mut Store, request: Request) -> Result<Response, String> {
             key,
             order: Arc::new(order_classes(matrix.view(), linkage)),
         }),
-    }
-}
-
-/// Which requests supersede each other: a newer request of the same kind replaces an older
-/// one still waiting (thumbnails and refreshes are never dropped).
-fn slot(request: &Request) -> Option<u8> {
-    match request {
-        Request::Scores { .. } => Some(0),
-        Request::Projection { .. } => Some(1),
-        Request::Clusters { .. } => Some(2),
-        Request::Neighbours { .. } => Some(3),
-        Request::History { .. } => Some(4),
-        Request::Order { .. } => Some(5),
-        _ => None,
-    }
-}
-
-/// The background worker: owns its own `Store` on the same file.
-pub struct Worker {
-    pub requests: Sender<Request>,
-    pub responses: Receiver<Response>,
-}
-
-impl Worker {
-    pub fn start(path: PathBuf) -> Result<Worker, crate::store::StoreError> {
-        let mut store = Store::open(&path)?;
-        let (req_tx, req_rx) = std::sync::mpsc::channel::<Request>();
-        let (resp_tx, resp_rx) = std::sync::mpsc::channel::<Response>();
-        std::thread::Builder::new()
-            .name("deepscope-worker".into())
-            .spawn(move || serve(&mut store, req_rx, resp_tx))
-            .map_err(|e| {
-                crate::store::StoreError::new(&path, crate::store::Problem::Io(e.to_string()))
-            })?;
-        Ok(Worker {
-            requests: req_tx,
-            responses: resp_rx,
-        })
-    }
-}
-
-fn serve(store: &mut Store, requests: Receiver<Request>, responses: Sender<Response>) {
-    let mut queue: Vec<Request> = Vec::new();
-    loop {
-        if queue.is_empty() {
-            match requests.recv() {
-                Ok(r) => queue.push(r),
-                Err(_) => return,
-            }
-        }
-        // Take everything waiting; keep only the newest of each supersedable kind.
-        loop {
-            match requests.try_recv() {
-                Ok(r) => queue.push(r),
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => return,
-            }
-        }
-        let mut newest: HashMap<u8, usize> = HashMap::new();
-        for (i, r) in queue.iter().enumerate() {
-            if let Some(s) = slot(r) {
-                newest.insert(s, i);
-            }
-        }
-        let keep: Vec<Request> = queue
-            .drain(..)
-            .enumerate()
-            .filter(|(i, r)| slot(r).is_none_or(|s| newest[&s] == *i))
-            .map(|(_, r)| r)
-            .collect();
-        // Cheap requests first (thumbnails, scores), so what the user sees next is ready soon.
-        let mut keep = keep;
-        keep.sort_by_key(|r| match r {
-            Request::Thumbnails { .. } | Request::Refresh => 0,
-            Request::Scores { .. } | Request::Order { .. } => 1,
-            Request::Projection { .. } | Request::Neighbours { .. } | Request::History { .. } => 2,
-            _ => 3,
-        });
-        let next = keep.remove(0);
-        queue = keep;
-        if responses.send(compute(store, next)).is_err() {
-            return;
-        }
     }
 }

@@ -30,6 +30,10 @@ pub enum Action {
     /// Pan the projection by a quarter of the view: (dx, dy), y up.
     Pan(i32, i32),
     CycleColour,
+    /// PCA, t-SNE, UMAP.
+    CycleMethod,
+    /// Recompute the current map from scratch (no cache, no starting layout).
+    FreshMap,
     FocusClass,
     FocusPair,
     CycleSource,
@@ -80,6 +84,8 @@ pub fn action(key: KeyEvent, view: View, overlay: Option<Overlay>) -> Option<Act
         (View::Projection, KeyCode::Char('S')) => Some(Pan(0, -1)),
         (View::Projection, KeyCode::Char('D')) => Some(Pan(1, 0)),
         (View::Projection, KeyCode::Char('c')) => Some(CycleColour),
+        (View::Projection, KeyCode::Char('m')) => Some(CycleMethod),
+        (View::Projection, KeyCode::Char('R')) => Some(FreshMap),
         (View::Projection, KeyCode::Char('f')) => Some(FocusClass),
         (View::Projection, KeyCode::Char('p')) => Some(FocusPair),
         (View::Similarity, KeyCode::Char('s')) => Some(CycleSource),
@@ -149,6 +155,16 @@ pub const HELP: &[(&str, &str, &str)] = &[
         "projection",
     ),
     ("W A S D", "pan up / left / down / right", "projection"),
+    (
+        "m",
+        "map by PCA, t-SNE or UMAP (t-SNE/UMAP: seconds, cached)",
+        "projection",
+    ),
+    (
+        "R",
+        "recompute the t-SNE/UMAP map afresh (no cache, no start)",
+        "projection",
+    ),
     (
         "c",
         "colour by class, prediction, correctness, cluster",

@@ -12,6 +12,7 @@ mod search;
 pub mod theme;
 mod update;
 pub mod views;
+pub mod worker;
 
 use std::path::Path;
 
@@ -24,14 +25,15 @@ pub fn open(
     store: &crate::store::Store,
     images: crate::cli::shell_image::ImageMode,
 ) -> Result<(), String> {
-    let worker = jobs::Worker::start(path.to_path_buf()).map_err(|e| e.to_string())?;
+    let maps = crate::mapcache::MapCache::from_env();
+    let worker = worker::Worker::start(path.to_path_buf(), maps).map_err(|e| e.to_string())?;
     let app = App::new(path.to_path_buf(), store.catalog().clone());
     let theme = theme::Theme::new(theme::ColourMode::detect());
     run::run(app, worker, theme, images)
 }
 
 /// Runs every request the app makes against `store` until nothing is left: the worker's
-/// job done synchronously, for tests and benchmarks.
+/// job done synchronously (no map cache), for tests and benchmarks.
 pub fn settle(app: &mut App, store: &mut crate::store::Store) {
     loop {
         let requests = app.requests();
@@ -39,7 +41,7 @@ pub fn settle(app: &mut App, store: &mut crate::store::Store) {
             break;
         }
         for r in requests {
-            app.apply(jobs::compute(store, r));
+            app.apply(jobs::compute(store, r, None, &mut |_| {}));
         }
     }
 }

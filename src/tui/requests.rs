@@ -56,12 +56,18 @@ impl App {
         match self.view {
             View::Projection => {
                 if has_features && self.points().is_none() {
-                    // Start from the nearest computed layout so consecutive maps line up.
-                    let reference = self.points_or_nearest().map(|(p, _)| p.clone());
+                    // Start from the nearest computed layout of the same method, so that
+                    // consecutive maps line up (t-SNE and UMAP also start their descent there).
+                    let reference = self
+                        .nearest_map()
+                        .filter(|_| !self.projection.fresh)
+                        .map(|(s, p, _)| (s, p.clone()));
                     wanted.push(Request::Projection {
                         step,
                         layer: self.layer.clone(),
+                        method: self.projection.method,
                         reference,
+                        fresh: self.projection.fresh,
                     });
                 }
             }

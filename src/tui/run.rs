@@ -11,10 +11,11 @@ use ratatui::DefaultTerminal;
 
 use super::app::{App, View};
 use super::graphics::Graphics;
-use super::jobs::{Request, Worker};
+use super::jobs::Request;
 use super::keymap::{Action, action};
 use super::theme::Theme;
 use super::views;
+use super::worker::Worker;
 
 /// How often a live run is checked for new steps.
 const REFRESH_EVERY: Duration = Duration::from_secs(1);
@@ -34,7 +35,14 @@ pub fn run(
     }
     let mut terminal =
         ratatui::try_init().map_err(|e| format!("cannot set up the terminal: {e}"))?;
-    // Before any input is read: the terminal's answer to the graphics query comes on stdin.
+    // The first screen at once (a terminal that never answers the graphics query, like a
+    // detached tmux, would otherwise keep it blank for the whole timeout); then, before any
+    // input is read, the query, whose answer comes on stdin.
+    // The worker starts on the first screen's data meanwhile.
+    for request in app.requests() {
+        worker.send(request)?;
+    }
+    let _ = terminal.draw(|frame| views::draw(frame, &app, &theme, &mut Graphics::none()));
     let mut graphics = Graphics::detect(images);
     let _ = crossterm::execute!(stdout(), EnableMouseCapture);
     let result = event_loop(&mut terminal, &mut app, &worker, &theme, &mut graphics);
@@ -55,10 +63,7 @@ fn event_loop(
     let mut dirty = true;
     while !app.quit {
         for request in app.requests() {
-            worker
-                .requests
-                .send(request)
-                .map_err(|_| "the worker stopped".to_string())?;
+            worker.send(request)?;
         }
         if dirty {
             terminal
@@ -89,10 +94,7 @@ fn event_loop(
         }
         if last_refresh.elapsed() >= REFRESH_EVERY && !app.pending.contains("refresh") {
             app.pending.insert("refresh".into());
-            worker
-                .requests
-                .send(Request::Refresh)
-                .map_err(|_| "the worker stopped".to_string())?;
+            worker.send(Request::Refresh)?;
             last_refresh = Instant::now();
         }
     }

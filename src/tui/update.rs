@@ -55,6 +55,11 @@ impl App {
             }
             Move(dx, dy) => self.move_cursor(dx, dy),
             Enter => self.enter(),
+            CycleMethod => {
+                self.projection.method = self.projection.method.next();
+                self.projection.fresh = false;
+            }
+            FreshMap => self.fresh_map(),
             ZoomIn => {
                 // Zoom in around the cursor when there is one, so what is looked at stays.
                 if let (Some(i), Some((points, _))) =
@@ -269,6 +274,18 @@ impl App {
                     (self.cluster_selected as i64 + dy as i64 + dx as i64).clamp(0, k - 1) as usize;
             }
         }
+    }
+
+    /// Drops the current step's map (and a failure to make it) so it is made again from
+    /// scratch: for a t-SNE/UMAP map that drifted while following training.
+    fn fresh_map(&mut self) {
+        let Some(step) = self.step() else { return };
+        let id = self.map_id(step);
+        self.cache.projections.remove(&id);
+        self.cache.map_summaries.remove(&id);
+        self.failed
+            .remove(&super::jobs::projection_key(id.0, &id.1, id.2));
+        self.projection.fresh = true;
     }
 
     /// Moves the projection cursor to the nearest image in the direction (dx, dy), where

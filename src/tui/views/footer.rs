@@ -11,7 +11,7 @@ use crate::tui::theme::Theme;
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let keys = match app.view {
         View::Projection => {
-            "←→ step  space play  wasd cursor  WASD pan  +/- zoom  c colour  f/p highlight  Enter cell"
+            "←→ step  space play  m PCA/t-SNE/UMAP  wasd cursor  WASD pan  +/- zoom  c colour  f/p highlight"
         }
         View::Similarity => {
             "←→ step  ↑↓ a/d cursor  Enter images  s source  o linkage  r order  m confusion"

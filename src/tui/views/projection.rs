@@ -9,7 +9,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
+use crate::analysis::nonlinear::Stage;
 use crate::tui::app::{App, ColourBy, Focus};
+use crate::tui::jobs::projection_key;
 use crate::tui::theme::Theme;
 
 /// Bit of each dot of a braille cell, indexed [x][y].
@@ -82,6 +84,21 @@ impl Viewport {
     }
 }
 
+/// What the worker is doing for the current map, for the title while it is missing.
+fn computing(app: &App) -> String {
+    let stage = app.step().and_then(|step| {
+        let key = projection_key(step, &app.layer, app.projection.method);
+        app.cache.map_progress.get(&key)
+    });
+    match stage {
+        None => "computing…".into(),
+        Some(Stage::Neighbours) => "computing: neighbours (1/3)…".into(),
+        Some(Stage::Initialising) => "computing: start layout (2/3)…".into(),
+        Some(Stage::Optimising) => "computing: optimising (3/3)…".into(),
+        Some(Stage::Finishing) => "computing: finishing…".into(),
+    }
+}
+
 pub fn render(
     frame: &mut Frame,
     area: Rect,
@@ -91,14 +108,16 @@ pub fn render(
 ) {
     let [canvas_area, side] =
         Layout::horizontal([Constraint::Min(20), Constraint::Length(32)]).areas(area);
+    let method = app.projection.method.name();
+    let layer = crate::cli::escape(&app.layer);
     let title = match app.points_or_nearest() {
-        Some((_, true)) => format!(" PCA of {} ", crate::cli::escape(&app.layer)),
+        Some((_, true)) => format!(" {method} of {layer} "),
         Some((_, false)) => format!(
-            " PCA of {} (previous layout while computing…) ",
-            crate::cli::escape(&app.layer)
+            " {method} of {layer}: nearest step's map while {} ",
+            computing(app)
         ),
         None if !app.layer_at_step(app.step_index) => " this step has no such layer ".to_string(),
-        None => " computing the projection… ".to_string(),
+        None => format!(" {method} of {layer}: {} ", computing(app)),
     };
     let block = Block::bordered().title(title);
     let inner = block.inner(canvas_area);
@@ -269,14 +288,17 @@ fn render_side(
         };
         lines.push(Line::styled(what, theme.accent()));
     }
-    if let Some([a, b]) = app
-        .step()
-        .and_then(|s| app.cache.explained.get(&(s, app.layer.clone())))
-    {
-        lines.push(Line::styled(
-            format!("variance {:.1}% + {:.1}%", a * 100.0, b * 100.0),
-            theme.muted(),
-        ));
+    if let Some(summary) = app.map_summary() {
+        if let Some([a, b]) = summary.explained {
+            lines.push(Line::styled(
+                format!("variance {:.1}% + {:.1}%", a * 100.0, b * 100.0),
+                theme.muted(),
+            ));
+        }
+        if let Some(kl) = summary.kl {
+            let cached = if summary.cached { " (cached)" } else { "" };
+            lines.push(Line::styled(format!("KL {kl:.3}{cached}"), theme.muted()));
+        }
     }
     lines.push(Line::raw(""));
     if let Some(i) = app.projection.cursor {

@@ -1,0 +1,199 @@
+//! The worker threads: each has its own read-only `Store` and serves the newest request of
+//! each kind first, so holding an arrow key never queues fifty computations. t-SNE and UMAP
+//! run on a thread of their own, one map at a time; the engine cannot be interrupted, so a
+//! superseded map delays the newest one by at most the rest of its own run.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError};
+
+use super::jobs::{Request, Response, compute};
+use crate::mapcache::MapCache;
+use crate::store::{Problem, Store, StoreError};
+
+/// Which requests supersede each other: a newer request of the same kind replaces an older
+/// one still waiting (thumbnails and refreshes are never dropped).
+fn slot(request: &Request) -> Option<u8> {
+    match request {
+        Request::Scores { .. } => Some(0),
+        Request::Projection { .. } => Some(1),
+        Request::Clusters { .. } => Some(2),
+        Request::Neighbours { .. } => Some(3),
+        Request::History { .. } => Some(4),
+        Request::Order { .. } => Some(5),
+        _ => None,
+    }
+}
+
+/// True for the requests that take seconds (t-SNE, UMAP): they run on a thread of their
+/// own, one at a time, so that scores, thumbnails and PCA never wait behind them.
+fn is_slow(request: &Request) -> bool {
+    matches!(request, Request::Projection { method, .. } if method.nonlinear().is_some())
+}
+
+/// The background workers: two threads, each with its own `Store` on the same file, one
+/// for quick requests and one for t-SNE/UMAP maps. Both answer on `responses`.
+pub struct Worker {
+    quick: Sender<Request>,
+    slow: Sender<Request>,
+    pub responses: Receiver<Response>,
+}
+
+impl Worker {
+    /// Starts both threads on the database at `path`; t-SNE/UMAP maps are read from and
+    /// written to `maps` when given.
+    pub fn start(path: PathBuf, maps: Option<MapCache>) -> Result<Worker, StoreError> {
+        let (resp_tx, resp_rx) = std::sync::mpsc::channel::<Response>();
+        let quick = spawn(&path, "deepscope-worker", resp_tx.clone(), None)?;
+        let slow = spawn(&path, "deepscope-maps", resp_tx, maps)?;
+        Ok(Worker {
+            quick,
+            slow,
+            responses: resp_rx,
+        })
+    }
+
+    /// Hands a request to the thread that runs its kind; fails if that thread has stopped.
+    pub fn send(&self, request: Request) -> Result<(), String> {
+        let to = if is_slow(&request) {
+            &self.slow
+        } else {
+            &self.quick
+        };
+        to.send(request)
+            .map_err(|_| "the worker stopped".to_string())
+    }
+}
+
+fn spawn(
+    path: &Path,
+    name: &str,
+    responses: Sender<Response>,
+    cache: Option<MapCache>,
+) -> Result<Sender<Request>, StoreError> {
+    let mut store = Store::open(path)?;
+    let (req_tx, req_rx) = std::sync::mpsc::channel::<Request>();
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || serve(&mut store, req_rx, responses, cache))
+        .map_err(|e| StoreError::new(path, Problem::Io(e.to_string())))?;
+    Ok(req_tx)
+}
+
+fn serve(
+    store: &mut Store,
+    requests: Receiver<Request>,
+    responses: Sender<Response>,
+    cache: Option<MapCache>,
+) {
+    let mut queue: Vec<Request> = Vec::new();
+    loop {
+        if queue.is_empty() {
+            match requests.recv() {
+                Ok(r) => queue.push(r),
+                Err(_) => return,
+            }
+        }
+        // Take everything waiting; keep only the newest of each supersedable kind.
+        loop {
+            match requests.try_recv() {
+                Ok(r) => queue.push(r),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => return,
+            }
+        }
+        let mut newest: HashMap<u8, usize> = HashMap::new();
+        for (i, r) in queue.iter().enumerate() {
+            if let Some(s) = slot(r) {
+                newest.insert(s, i);
+            }
+        }
+        let keep: Vec<Request> = queue
+            .drain(..)
+            .enumerate()
+            .filter(|(i, r)| slot(r).is_none_or(|s| newest[&s] == *i))
+            .map(|(_, r)| r)
+            .collect();
+        // Cheap requests first (thumbnails, scores), so what the user sees next is ready soon.
+        let mut keep = keep;
+        keep.sort_by_key(|r| match r {
+            Request::Thumbnails { .. } | Request::Refresh => 0,
+            Request::Scores { .. } | Request::Order { .. } => 1,
+            Request::Projection { .. } | Request::Neighbours { .. } | Request::History { .. } => 2,
+            _ => 3,
+        });
+        let next = keep.remove(0);
+        queue = keep;
+        let key = next.key();
+        let progress = responses.clone();
+        let mut stage = |stage| {
+            let _ = progress.send(Response::MapProgress {
+                key: key.clone(),
+                stage,
+            });
+        };
+        if responses
+            .send(compute(store, next, cache.as_ref(), &mut stage))
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::maps::Method;
+    use std::time::Duration;
+
+    fn sample() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_data/mnist.sqlite")
+    }
+
+    fn tsne(step: i64) -> Request {
+        Request::Projection {
+            step,
+            layer: "fc64".into(),
+            method: Method::Tsne,
+            reference: None,
+            fresh: false,
+        }
+    }
+
+    /// Every response until the t-SNE map of `last` arrives, progress reports left out.
+    fn until_map_of(worker: &Worker, last: i64) -> Vec<Response> {
+        let mut seen = vec![];
+        loop {
+            let r = worker
+                .responses
+                .recv_timeout(Duration::from_secs(300))
+                .expect("the worker answers");
+            if matches!(r, Response::MapProgress { .. }) {
+                continue;
+            }
+            let done = matches!(&r, Response::Projection { step, .. } if *step == last);
+            let failed = matches!(&r, Response::Failed { .. });
+            seen.push(r);
+            assert!(!failed, "{seen:?}");
+            if done {
+                return seen;
+            }
+        }
+    }
+
+    #[test]
+    fn quick_requests_do_not_wait_behind_a_map_and_superseded_maps_are_skipped() {
+        let worker = Worker::start(sample(), None).unwrap();
+        for step in [0, 10, 25] {
+            worker.send(tsne(step)).unwrap();
+        }
+        worker.send(Request::Accuracies).unwrap();
+        let seen = until_map_of(&worker, 25);
+        let position = |f: &dyn Fn(&Response) -> bool| seen.iter().position(f);
+        // The accuracies were asked for after three maps and still arrive before the last.
+        assert!(position(&|r| matches!(r, Response::Accuracies(_))).is_some());
+        // Step 10's map was asked for while step 0's was running (or waiting): superseded.
+        assert!(position(&|r| matches!(r, Response::Projection { step: 10, .. })).is_none());
+    }
+}
