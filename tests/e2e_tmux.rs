@@ -11,9 +11,14 @@ impl Session {
     /// Runs `deepscope DB` in a new detached tmux session of `width` x `height`; when it
     /// exits the pane shows `deepscope-exited-CODE` and stays open to be read.
     fn start(name: &str, db: &str, width: u32, height: u32) -> Session {
+        Session::start_with(name, db, width, height, "")
+    }
+
+    /// Like `start`, with `env` (e.g. `XDG_CACHE_HOME='/tmp/x'`) set for deepscope.
+    fn start_with(name: &str, db: &str, width: u32, height: u32, env: &str) -> Session {
         let session = Session(format!("deepscope-e2e-{name}-{}", std::process::id()));
         let binary = env!("CARGO_BIN_EXE_deepscope");
-        let command = format!("'{binary}' '{db}'; echo deepscope-exited-$?; sleep 30");
+        let command = format!("env {env} '{binary}' '{db}'; echo deepscope-exited-$?; sleep 30");
         let (w, h) = (width.to_string(), height.to_string());
         tmux(&[
             "new-session",
@@ -45,7 +50,8 @@ fn tmux(args: &[&str]) -> String {
 
 /// Waits until the pane shows `needle`, or fails with what it shows.
 fn wait_for(session: &str, needle: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
+    // Generous: a t-SNE map of the sample takes seconds in a debug build on two cores.
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let screen = tmux(&["capture-pane", "-p", "-t", session]);
         if screen.contains(needle) {
@@ -79,8 +85,10 @@ fn the_viewer_runs_in_tmux_and_quits_cleanly() {
     let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/sample_data/mnist.sqlite");
     let session = Session::start("view", sample, 120, 36);
 
-    wait_for(&session.0, "PCA of fc64");
+    // The first screen comes before the terminal's graphics query is answered (tmux here
+    // never answers): keys are sent once data, read after the query, is shown.
     wait_for(&session.0, "step 6000 (16/16)");
+    wait_for(&session.0, "variance");
 
     tmux(&["send-keys", "-t", &session.0, "Home"]);
     wait_for(&session.0, "step 0 (1/16)");
@@ -101,6 +109,26 @@ fn the_viewer_runs_in_tmux_and_quits_cleanly() {
     let screen = wait_for(&session.0, "deepscope-exited-0");
     // The alternate screen is gone: the UI's frame is no longer on the terminal.
     assert!(!screen.contains("1 Projection"), "{screen}");
+}
+
+#[test]
+fn a_tsne_map_is_computed_in_the_background_and_cached_for_the_next_visit() {
+    if !tmux_available() {
+        return;
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let env = format!("XDG_CACHE_HOME='{}'", cache.path().display());
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/sample_data/mnist.sqlite");
+    for visit in ["first", "second"] {
+        let session = Session::start_with(visit, sample, 120, 36, &env);
+        wait_for(&session.0, "variance");
+        tmux(&["send-keys", "-t", &session.0, "m"]);
+        let screen = wait_for(&session.0, "KL ");
+        assert!(screen.contains("t-SNE of fc64"), "{screen}");
+        assert_eq!(screen.contains("(cached)"), visit == "second", "{screen}");
+        tmux(&["send-keys", "-t", &session.0, "q"]);
+        wait_for(&session.0, "deepscope-exited-0");
+    }
 }
 
 #[test]
