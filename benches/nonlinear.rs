@@ -37,7 +37,7 @@ fn main() {
             "--learning-rate" => {
                 tsne.learning_rate = Some(value().parse().expect("--learning-rate"))
             }
-            "--epochs" => umap.epochs = value().parse().expect("--epochs"),
+            "--epochs" => umap.epochs = Some(value().parse().expect("--epochs")),
             n => {
                 sizes.push(n.parse::<usize>().expect("N"));
                 i += 1;

@@ -120,7 +120,7 @@ impl MapSettings {
             Nonlinear::Umap => {
                 let p = self.umap();
                 format!(
-                    "umap v1 neighbours={} min_dist={} seed={} epochs={} init={start}",
+                    "umap v2 neighbours={} min_dist={} seed={} epochs={:?} init={start}",
                     p.neighbours, p.min_dist, p.seed, p.epochs
                 )
             }

@@ -36,8 +36,9 @@ pub struct UmapParams {
     pub min_dist: f64,
     /// Seed of every random choice: the same seed gives the same map.
     pub seed: u64,
-    /// Optimisation epochs.
-    pub epochs: usize,
+    /// Optimisation epochs; `None` takes umap-learn's rule: 500 up to 10,000 images, 200
+    /// above (large graphs have more edges sampled per epoch).
+    pub epochs: Option<usize>,
 }
 
 impl Default for UmapParams {
@@ -46,7 +47,7 @@ impl Default for UmapParams {
             neighbours: 15,
             min_dist: 0.1,
             seed: 0,
-            epochs: 500,
+            epochs: None,
         }
     }
 }
@@ -64,13 +65,17 @@ impl UmapParams {
         if !(self.min_dist.is_finite() && self.min_dist >= 0.0 && self.min_dist < 1.0) {
             return bad(format!("min_dist must be in [0, 1), got {}", self.min_dist));
         }
-        if self.epochs == 0 || self.epochs > 100_000 {
-            return bad(format!(
-                "epochs must be between 1 and 100000, got {}",
-                self.epochs
-            ));
+        if let Some(e) = self.epochs
+            && (e == 0 || e > 100_000)
+        {
+            return bad(format!("epochs must be between 1 and 100000, got {e}"));
         }
         Ok(())
+    }
+
+    /// The epochs run for `n` images.
+    pub fn epochs_for(&self, n: usize) -> usize {
+        self.epochs.unwrap_or(if n <= 10_000 { 500 } else { 200 })
     }
 }
 
@@ -120,7 +125,7 @@ pub fn umap_2d_reporting(
         1.0,
         None,
         None,
-        Some(params.epochs),
+        Some(params.epochs_for(n)),
         None,
         None,
         None,
@@ -139,7 +144,7 @@ pub fn umap_2d_reporting(
         ann.to_string(),
         &UmapGraphParams::default(),
         &NearestNeighbourParams::default(),
-        params.epochs,
+        params.epochs_for(n),
         params.seed as usize,
         0,
     )
@@ -190,7 +195,7 @@ mod tests {
     fn quick(seed: u64) -> UmapParams {
         UmapParams {
             seed,
-            epochs: 200,
+            epochs: Some(200),
             ..UmapParams::default()
         }
     }
