@@ -1,6 +1,7 @@
-//! Inline pictures on terminals with a graphics protocol (kitty, iTerm2, sixel), through
-//! ratatui-image, which draws them in step with ratatui's buffer. Everywhere else, and in
-//! tests, previews are half blocks drawn by `views::preview`.
+//! Inline pictures on terminals with a graphics protocol: sixel and iTerm2 through
+//! ratatui-image, which draws them in step with ratatui's buffer; kitty by classic placement
+//! (`kitty.rs`), which every kitty version understands. Everywhere else, and in tests,
+//! previews are half blocks drawn by `views::preview`.
 
 use std::collections::HashMap;
 
@@ -11,6 +12,7 @@ use ratatui_image::picker::{Picker, ProtocolType};
 use ratatui_image::protocol::StatefulProtocol;
 use ratatui_image::{Resize, StatefulImage};
 
+use super::kitty::KittyPlacements;
 use crate::cli::shell_image::{ImageMode, upscale};
 use crate::model::{ImageId, Thumbnail};
 
@@ -24,6 +26,7 @@ const QUERY_TIMEOUT_MS: i32 = 1000;
 pub struct Graphics {
     picker: Option<Picker>,
     protocols: HashMap<ImageId, StatefulProtocol>,
+    kitty: Option<KittyPlacements>,
 }
 
 impl Graphics {
@@ -32,6 +35,7 @@ impl Graphics {
         Graphics {
             picker: None,
             protocols: HashMap::new(),
+            kitty: None,
         }
     }
 
@@ -55,26 +59,39 @@ impl Graphics {
             ImageMode::Sixel => picker.set_protocol_type(ProtocolType::Sixel),
             _ => {}
         }
-        let usable = match picker.protocol_type() {
+        let in_tmux = std::env::var_os("TMUX").is_some();
+        match picker.protocol_type() {
             // Our own half blocks are crisper (nearest-neighbour, two pixels per cell).
-            ProtocolType::Halfblocks => false,
-            // ratatui-image places kitty pictures with unicode placement cells, which kitty
-            // understands from 0.28 on; older kittys show those cells as boxes. Detection
-            // cannot tell the version, so kitty graphics are used only when asked for.
-            ProtocolType::Kitty => mode == ImageMode::Kitty,
-            ProtocolType::Sixel | ProtocolType::Iterm2 => true,
-        };
-        if !usable {
-            return Graphics::none();
+            ProtocolType::Halfblocks => Graphics::none(),
+            // Classic placement, which every kitty understands, at the positions ratatui
+            // drew. Inside tmux only ratatui-image's unicode placeholders follow the panes,
+            // and those need kitty 0.28 or newer, which detection cannot tell: only on request.
+            ProtocolType::Kitty if !in_tmux => Graphics {
+                kitty: Some(KittyPlacements::new({
+                    let f = picker.font_size();
+                    (f.width, f.height)
+                })),
+                ..Graphics::none()
+            },
+            ProtocolType::Kitty if mode != ImageMode::Kitty => Graphics::none(),
+            ProtocolType::Kitty | ProtocolType::Sixel | ProtocolType::Iterm2 => Graphics {
+                picker: Some(picker),
+                ..Graphics::none()
+            },
         }
-        Graphics {
-            picker: Some(picker),
-            protocols: HashMap::new(),
+    }
+
+    /// After a frame is flushed: sends the kitty pictures that changed (nothing to do for
+    /// the other protocols, which live in ratatui's buffer). `screen` is the size in cells.
+    pub fn after_draw(&mut self, screen: (u16, u16)) -> std::io::Result<()> {
+        match &mut self.kitty {
+            Some(kitty) => kitty.flush(&mut std::io::stdout().lock(), screen),
+            None => Ok(()),
         }
     }
 
     pub fn active(&self) -> bool {
-        self.picker.is_some()
+        self.picker.is_some() || self.kitty.is_some()
     }
 
     /// Draws `thumb` in `area` with the terminal's protocol; false when there is none.
@@ -85,6 +102,10 @@ impl Graphics {
         image: ImageId,
         thumb: &Thumbnail,
     ) -> bool {
+        if let Some(kitty) = &mut self.kitty {
+            kitty.place(frame.buffer_mut(), area, image, thumb);
+            return true;
+        }
         let Some(picker) = &self.picker else {
             return false;
         };

@@ -6,6 +6,7 @@ mod apply;
 pub mod graphics;
 pub mod jobs;
 pub mod keymap;
+mod kitty;
 mod requests;
 pub mod run;
 mod search;

@@ -46,6 +46,8 @@ pub fn run(
     let mut graphics = Graphics::detect(images);
     let _ = crossterm::execute!(stdout(), EnableMouseCapture);
     let result = event_loop(&mut terminal, &mut app, &worker, &theme, &mut graphics);
+    // A frame with no pictures: kitty deletes the ones still placed.
+    let _ = graphics.after_draw((0, 0));
     let _ = crossterm::execute!(stdout(), DisableMouseCapture);
     ratatui::restore();
     result
@@ -66,9 +68,11 @@ fn event_loop(
             worker.send(request)?;
         }
         if dirty {
-            terminal
+            let frame = terminal
                 .draw(|frame| views::draw(frame, app, theme, graphics))
                 .map_err(io)?;
+            let screen = (frame.area.width, frame.area.height);
+            graphics.after_draw(screen).map_err(io)?;
             dirty = false;
         }
         // Wait briefly for input, then take everything that is waiting.
