@@ -457,3 +457,18 @@ fn capital_r_recomputes_the_map_afresh() {
     assert!(app.points().is_some());
     assert!(!app.projection.fresh, "only that one map is made afresh");
 }
+
+#[test]
+fn a_chosen_neighbour_shows_its_own_history() {
+    let (mut app, mut store) = view_app('3');
+    press(&mut app, &mut store, &[KeyCode::Char('n'), KeyCode::Down]);
+    let shown = app.mis_image().unwrap();
+    assert_ne!(
+        Some(shown),
+        app.mis_selected_image(),
+        "a neighbour is shown"
+    );
+    assert!(app.cache.histories.contains_key(&shown));
+    let screen = text(&render(&app, 160, 48));
+    assert!(!screen.contains("history: computing"), "{screen}");
+}

@@ -27,6 +27,8 @@ pub struct Graphics {
     picker: Option<Picker>,
     protocols: HashMap<ImageId, StatefulProtocol>,
     kitty: Option<KittyPlacements>,
+    /// False while drawing under an overlay: previews there are half blocks.
+    enabled: bool,
 }
 
 impl Graphics {
@@ -36,6 +38,7 @@ impl Graphics {
             picker: None,
             protocols: HashMap::new(),
             kitty: None,
+            enabled: true,
         }
     }
 
@@ -90,6 +93,11 @@ impl Graphics {
         }
     }
 
+    /// Whether `render` may draw terminal pictures (see `views::draw`).
+    pub fn set_enabled(&mut self, enabled: bool) {
+        self.enabled = enabled;
+    }
+
     pub fn active(&self) -> bool {
         self.picker.is_some() || self.kitty.is_some()
     }
@@ -102,6 +110,9 @@ impl Graphics {
         image: ImageId,
         thumb: &Thumbnail,
     ) -> bool {
+        if !self.enabled {
+            return false;
+        }
         if let Some(kitty) = &mut self.kitty {
             kitty.place(frame.buffer_mut(), area, image, thumb);
             return true;

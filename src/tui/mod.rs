@@ -18,7 +18,7 @@ pub mod worker;
 use std::path::Path;
 
 pub use app::App;
-pub use requests::NEIGHBOURS;
+pub use requests::{CLUSTER_GRID, NEIGHBOURS};
 
 /// Opens the viewer on a database already opened (and so validated) as `store`.
 pub fn open(

@@ -8,6 +8,9 @@ use crate::model::ImageId;
 /// How many neighbours each list of the misclassified view shows.
 pub const NEIGHBOURS: usize = 8;
 
+/// Most images the clusters view's grid shows (fewer on smaller screens).
+pub const CLUSTER_GRID: usize = 48;
+
 impl App {
     /// New requests for what the current view needs and the cache lacks; marks them pending.
     pub fn requests(&mut self) -> Vec<Request> {
@@ -92,8 +95,10 @@ impl App {
             }
             View::Misclassified => {
                 if let Some(image) = self.mis_selected_image() {
-                    if !self.cache.histories.contains_key(&image) {
-                        wanted.push(Request::History { image });
+                    // The history of the image shown: the mistake, or its chosen neighbour.
+                    let shown = self.mis_image().unwrap_or(image);
+                    if !self.cache.histories.contains_key(&shown) {
+                        wanted.push(Request::History { image: shown });
                     }
                     if has_features && self.neighbour_lists(image).is_none() {
                         let list = self.visible_mistakes();
@@ -170,7 +175,7 @@ impl App {
                             .get(&(step, self.layer.clone(), self.cluster_k))
                     && let Some(list) = c.nearest_to_centroid.get(self.cluster_selected)
                 {
-                    ids.extend(list.iter().take(12));
+                    ids.extend(list.iter().take(CLUSTER_GRID));
                 }
             }
             _ => {}

@@ -67,7 +67,8 @@ pub fn render(
     let (tw, th) = (16u16, 9u16);
     let cols = (inner.width / tw).max(1);
     let rows = (inner.height / th).max(1);
-    for (n, &image) in images.iter().take((cols * rows) as usize).enumerate() {
+    let shown = ((cols * rows) as usize).min(crate::tui::CLUSTER_GRID);
+    for (n, &image) in images.iter().take(shown).enumerate() {
         let (cx, cy) = (n as u16 % cols, n as u16 / cols);
         let tile = Rect::new(
             inner.x + cx * tw,

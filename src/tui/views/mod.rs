@@ -47,6 +47,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, gfx: &mut Graphics) {
     }
     let [head, body, foot] = regions(area);
     header::render(frame, head, app, theme);
+    // Terminal pictures sit above the text (kitty) or outside ratatui's diff: under an
+    // overlay the view's previews are half blocks, so nothing shows through it.
+    gfx.set_enabled(app.overlay.is_none());
     match app.view {
         View::Projection => projection::render(frame, body, app, theme, gfx),
         View::Similarity => similarity::render(frame, body, app, theme),
@@ -54,6 +57,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, gfx: &mut Graphics) {
         View::Clusters => clusters::render(frame, body, app, theme, gfx),
     }
     footer::render(frame, foot, app, theme);
+    gfx.set_enabled(true);
     match app.overlay {
         Some(Overlay::Help) => help::render(frame, body, theme),
         Some(Overlay::Cell { .. }) => overlays::render_cell(frame, body, app, theme, gfx),
