@@ -472,3 +472,15 @@ fn a_chosen_neighbour_shows_its_own_history() {
     let screen = text(&render(&app, 160, 48));
     assert!(!screen.contains("history: computing"), "{screen}");
 }
+
+#[test]
+fn a_tsne_map_of_few_images_says_its_perplexity_was_lowered() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = synthetic(dir.path(), 3, 40, 4);
+    let (mut app, mut store) = open(&path);
+    press(&mut app, &mut store, &[KeyCode::Char('m')]);
+    let screen = text(&render(&app, 120, 30));
+    // 40 images allow a perplexity of (40 - 1) / 3 = 13 at most, not the default 30.
+    assert!(screen.contains("perplexity 13.0: lowered"), "{screen}");
+    assert!(app.points().unwrap().iter().all(|v| v.is_finite()));
+}

@@ -182,6 +182,8 @@ pub struct MapSummary {
     pub explained: Option<[f64; 2]>,
     /// t-SNE: KL divergence of the points shown.
     pub kl: Option<f64>,
+    /// t-SNE: the perplexity used, and whether it had to be lowered for a small layer.
+    pub perplexity: Option<(f64, bool)>,
     /// Whether the map came from the disk cache.
     pub cached: bool,
 }
@@ -288,6 +290,10 @@ fn run(
                         .map_err(|e| format!("{} of {layer}: {e}", nonlinear.name()))?;
                     let summary = MapSummary {
                         kl: outcome.map.kl,
+                        perplexity: outcome
+                            .map
+                            .perplexity_used
+                            .map(|p| (p, p < settings.perplexity)),
                         cached: outcome.from_cache,
                         ..MapSummary::default()
                     };

@@ -299,6 +299,14 @@ fn render_side(
             let cached = if summary.cached { " (cached)" } else { "" };
             lines.push(Line::styled(format!("KL {kl:.3}{cached}"), theme.muted()));
         }
+        match summary.perplexity {
+            Some((p, true)) => lines.push(Line::styled(
+                format!("perplexity {p:.1}: lowered, too few images"),
+                theme.accent(),
+            )),
+            Some((p, false)) => lines.push(Line::styled(format!("perplexity {p}"), theme.muted())),
+            None => {}
+        }
     }
     lines.push(Line::raw(""));
     if let Some(i) = app.projection.cursor {
