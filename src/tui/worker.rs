@@ -1,7 +1,9 @@
 //! The worker threads: each has its own read-only `Store` and serves the newest request of
-//! each kind first, so holding an arrow key never queues fifty computations. t-SNE and UMAP
-//! run on a thread of their own, one map at a time; the engine cannot be interrupted, so a
-//! superseded map delays the newest one by at most the rest of its own run.
+//! each kind first, so holding an arrow key never queues fifty computations. Work that takes
+//! seconds has threads of its own so that what is on screen never waits behind it: t-SNE and
+//! UMAP (one map at a time; the engine cannot be interrupted, so a superseded map delays the
+//! newest one by at most the rest of its own run), and scans of every step (the header's
+//! accuracy line reads all logits: seconds on a 100-step, 50,000-image run).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -25,40 +27,56 @@ fn slot(request: &Request) -> Option<u8> {
     }
 }
 
-/// True for the requests that take seconds (t-SNE, UMAP): they run on a thread of their
-/// own, one at a time, so that scores, thumbnails and PCA never wait behind them.
-fn is_slow(request: &Request) -> bool {
-    matches!(request, Request::Projection { method, .. } if method.nonlinear().is_some())
+/// Which thread runs a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lane {
+    /// What the current step's view needs: milliseconds to a second.
+    Quick,
+    /// t-SNE and UMAP maps: seconds each.
+    Maps,
+    /// Reads every step of the run.
+    Scan,
 }
 
-/// The background workers: two threads, each with its own `Store` on the same file, one
-/// for quick requests and one for t-SNE/UMAP maps. Both answer on `responses`.
+fn lane(request: &Request) -> Lane {
+    match request {
+        Request::Projection { method, .. } if method.nonlinear().is_some() => Lane::Maps,
+        Request::Accuracies => Lane::Scan,
+        _ => Lane::Quick,
+    }
+}
+
+/// The background workers: three threads, each with its own `Store` on the same file, one
+/// per [`Lane`]. All answer on `responses`.
 pub struct Worker {
     quick: Sender<Request>,
-    slow: Sender<Request>,
+    maps: Sender<Request>,
+    scan: Sender<Request>,
     pub responses: Receiver<Response>,
 }
 
 impl Worker {
-    /// Starts both threads on the database at `path`; t-SNE/UMAP maps are read from and
+    /// Starts the threads on the database at `path`; t-SNE/UMAP maps are read from and
     /// written to `maps` when given.
     pub fn start(path: PathBuf, maps: Option<MapCache>) -> Result<Worker, StoreError> {
         let (resp_tx, resp_rx) = std::sync::mpsc::channel::<Response>();
         let quick = spawn(&path, "deepscope-worker", resp_tx.clone(), None)?;
-        let slow = spawn(&path, "deepscope-maps", resp_tx, maps)?;
+        let scan = spawn(&path, "deepscope-scan", resp_tx.clone(), None)?;
+        let maps = spawn(&path, "deepscope-maps", resp_tx, maps)?;
         Ok(Worker {
             quick,
-            slow,
+            maps,
+            scan,
             responses: resp_rx,
         })
     }
 
     /// Hands a request to the thread that runs its kind; fails if that thread has stopped.
     pub fn send(&self, request: Request) -> Result<(), String> {
-        let to = if is_slow(&request) {
-            &self.slow
-        } else {
-            &self.quick
+        let to = match lane(&request) {
+            Lane::Quick => &self.quick,
+            Lane::Maps => &self.maps,
+            Lane::Scan => &self.scan,
         };
         to.send(request)
             .map_err(|_| "the worker stopped".to_string())
