@@ -122,13 +122,7 @@ impl Progress {
     }
 
     fn stage(&mut self, stage: Stage) {
-        let what = match stage {
-            Stage::Neighbours => "finding neighbours",
-            Stage::Initialising => "initialising",
-            Stage::Optimising => "optimising",
-            Stage::Finishing => "finishing",
-        };
-        self.show(what);
+        self.show(stage.describe());
     }
 
     fn done(&mut self) {

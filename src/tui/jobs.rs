@@ -55,7 +55,8 @@ pub enum Request {
         layer: String,
         method: Method,
         reference: Option<(StepId, Arc<Array2<f32>>)>,
-        /// Recompute rather than take the map cache's copy, and start afresh.
+        /// Recompute rather than take the map cache's copy (the app sends no `reference`
+        /// with it, so the map also starts afresh).
         fresh: bool,
     },
     Clusters {
@@ -280,10 +281,7 @@ fn run(
                         layer: &layer,
                         method: nonlinear,
                         settings: &settings,
-                        start: reference
-                            .as_ref()
-                            .filter(|_| !fresh)
-                            .map(|(s, p)| (*s, p.view())),
+                        start: reference.as_ref().map(|(s, p)| (*s, p.view())),
                         fresh,
                     };
                     let outcome = layer_map(store, &request, cache, stage)

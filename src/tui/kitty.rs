@@ -31,6 +31,8 @@ const CHUNK: usize = 4096;
 struct Placement {
     cells: Rect,
     image: ImageId,
+    /// Whole-pixel enlargement of the picture sent.
+    factor: u32,
 }
 
 /// Pictures wanted by the frame being drawn, and those on the screen now.
@@ -41,8 +43,9 @@ pub struct KittyPlacements {
     wanted: Vec<Placement>,
     shown: Vec<Placement>,
     shown_on: (u16, u16),
-    /// Base64 RGB pixels and their size, per image (kept between frames).
-    encoded: HashMap<ImageId, (String, u32, u32)>,
+    /// Base64 RGB pixels and their size, per image and enlargement (kept between frames;
+    /// one image can be shown at two sizes, e.g. a detail panel and a grid tile).
+    encoded: HashMap<(ImageId, u32), (String, u32, u32)>,
 }
 
 impl KittyPlacements {
@@ -68,20 +71,25 @@ impl KittyPlacements {
                 cell.set_diff_option(CellDiffOption::Skip);
             }
         }
-        if !self.encoded.contains_key(&image) {
-            // Whole-pixel enlargement close to the shown size, so kitty's own scaling
-            // cannot blur a 28x28 digit.
-            let shown_px = cells.width as u32 * self.cell.0 as u32;
-            let factor = (shown_px / thumb.width.max(1) as u32).clamp(1, 16);
+        // Whole-pixel enlargement close to the shown size, so kitty's own scaling cannot
+        // blur a 28x28 digit.
+        let shown_px = cells.width as u32 * self.cell.0 as u32;
+        let factor = (shown_px / thumb.width.max(1) as u32).clamp(1, 16);
+        let key = (image, factor);
+        // Encoded pictures are small; keep a bounded number.
+        if self.encoded.len() >= 256 && !self.encoded.contains_key(&key) {
+            self.encoded.clear();
+        }
+        self.encoded.entry(key).or_insert_with(|| {
             let rgb = upscale(thumb, factor).to_rgb8();
             let (w, h) = rgb.dimensions();
-            self.encoded
-                .insert(image, (STANDARD.encode(rgb.as_raw()), w, h));
-            if self.encoded.len() > 256 {
-                self.encoded.retain(|&k, _| k == image);
-            }
-        }
-        self.wanted.push(Placement { cells, image });
+            (STANDARD.encode(rgb.as_raw()), w, h)
+        });
+        self.wanted.push(Placement {
+            cells,
+            image,
+            factor,
+        });
     }
 
     /// The cells a picture of `thumb` takes inside `area`.
@@ -115,7 +123,7 @@ impl KittyPlacements {
             bytes.extend_from_slice(b"\x1b_Ga=d,d=A,q=2\x1b\\");
         }
         for p in &wanted {
-            if let Some((data, w, h)) = self.encoded.get(&p.image) {
+            if let Some((data, w, h)) = self.encoded.get(&(p.image, p.factor)) {
                 write_placement(&mut bytes, p.cells, data, *w, *h)?;
             }
         }

@@ -33,6 +33,18 @@ pub enum Stage {
     Finishing,
 }
 
+impl Stage {
+    /// What the stage does, for progress lines.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Stage::Neighbours => "finding neighbours",
+            Stage::Initialising => "initialising",
+            Stage::Optimising => "optimising",
+            Stage::Finishing => "finishing",
+        }
+    }
+}
+
 /// Rejects activations the engine would turn into NaN.
 fn check_finite(x: ArrayView2<f32>) -> Result<(), AnalysisError> {
     match x

@@ -120,12 +120,13 @@ pub fn umap_2d_reporting(
 
     stage(Stage::Neighbours);
     let neighbours_used = params.neighbours.min(n - 1);
+    let epochs = params.epochs_for(n);
     let optim = UmapOptimParams::from_min_dist_spread(
         params.min_dist as f32,
         1.0,
         None,
         None,
-        Some(params.epochs_for(n)),
+        Some(epochs),
         None,
         None,
         None,
@@ -144,7 +145,7 @@ pub fn umap_2d_reporting(
         ann.to_string(),
         &UmapGraphParams::default(),
         &NearestNeighbourParams::default(),
-        params.epochs_for(n),
+        epochs,
         params.seed as usize,
         0,
     )

@@ -9,7 +9,6 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
-use crate::analysis::nonlinear::Stage;
 use crate::tui::app::{App, ColourBy, Focus};
 use crate::tui::jobs::projection_key;
 use crate::tui::theme::Theme;
@@ -92,10 +91,7 @@ fn computing(app: &App) -> String {
     });
     match stage {
         None => "computing…".into(),
-        Some(Stage::Neighbours) => "computing: neighbours (1/3)…".into(),
-        Some(Stage::Initialising) => "computing: start layout (2/3)…".into(),
-        Some(Stage::Optimising) => "computing: optimising (3/3)…".into(),
-        Some(Stage::Finishing) => "computing: finishing…".into(),
+        Some(stage) => format!("computing: {}…", stage.describe()),
     }
 }
 
