@@ -10,6 +10,7 @@
 //! most one run in flight, starting the newest request next.
 
 mod kl;
+mod locality;
 pub mod tsne;
 pub mod umap;
 

@@ -9,6 +9,7 @@ use manifolds_rs::prelude::{ManifoldsMatrix, NearestNeighbourParams, TsneOptimPa
 use manifolds_rs::training::tsne_optimiser::optimise_fft_tsne;
 use ndarray::{Array2, ArrayView2};
 
+use super::locality::MemoryOrder;
 use super::{
     Stage, check_finite, check_init, has_spread, kl::kl_divergence, random_rows, row_major,
     to_array, to_rows_scaled,
@@ -195,6 +196,11 @@ pub fn tsne_2d_reporting(
         rows = random_rows(n, FRESH_INIT_STD, params.seed);
     }
 
+    let order = MemoryOrder::along(&rows);
+    let mut rows = order.arrange(&rows);
+    let mut graph = graph;
+    order.renumber(&mut graph);
+
     stage(Stage::Optimising);
     let optim = TsneOptimParams::new(
         iterations,
@@ -209,13 +215,13 @@ pub fn tsne_2d_reporting(
     optimise_fft_tsne(&mut rows, &optim, &graph, None, None, 0).map_err(engine)?;
 
     stage(Stage::Finishing);
-    let mut points = to_array(&rows);
-    if points.iter().any(|v| !v.is_finite()) {
+    if rows.iter().flatten().any(|v| !v.is_finite()) {
         return Err(AnalysisError::Numerical(
             "the optimiser produced non-finite coordinates".into(),
         ));
     }
-    let kl = kl_divergence(&graph, points.view());
+    let kl = kl_divergence(&graph, to_array(&rows).view());
+    let mut points = order.restore(&rows);
     if let Some(reference) = init {
         align_rigid(&mut points, reference);
     }
