@@ -13,6 +13,7 @@ mod kl;
 mod locality;
 pub mod tsne;
 pub mod umap;
+mod umap_layout;
 
 use ndarray::{Array2, ArrayView2};
 

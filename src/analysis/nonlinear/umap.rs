@@ -1,19 +1,18 @@
-//! UMAP to 2-D through manifolds-rs (fuzzy simplicial set, parallel Adam optimiser).
+//! UMAP to 2-D: the fuzzy simplicial set and the spectral start from manifolds-rs, the
+//! layout by umap-learn's edge-sampling SGD ([`super::umap_layout`], which says why).
 //!
 //! As for t-SNE, the engine's stages are called one by one so that a map can start from a
 //! given layout (the neighbouring step's) instead of the spectral one.
 
-use manifolds_rs::data::graph::coo_to_adjacency_list;
 use manifolds_rs::data::init::{EmbdInit, initialise_embedding};
 use manifolds_rs::prelude::{
     ManifoldsMatrix, NearestNeighbourParams, UmapGraphParams, UmapOptimParams,
 };
-use manifolds_rs::training::umap_optimisers::optimise_embedding_adam_parallel;
 use ndarray::{Array2, ArrayView2};
 
-use super::{
-    Stage, check_finite, check_init, has_spread, random_rows, row_major, to_array, to_rows_scaled,
-};
+use super::locality::MemoryOrder;
+use super::umap_layout::{LayoutSettings, optimise_layout};
+use super::{Stage, check_finite, check_init, has_spread, random_rows, row_major, to_rows_scaled};
 use crate::analysis::AnalysisError;
 use crate::analysis::align::align_rigid;
 
@@ -167,13 +166,24 @@ pub fn umap_2d_reporting(
     }
 
     stage(Stage::Optimising);
-    let adjacency = coo_to_adjacency_list(&graph);
-    drop(graph);
-    optimise_embedding_adam_parallel(&mut rows, &adjacency, &optim, None, params.seed, 0)
-        .map_err(engine)?;
+    let order = MemoryOrder::along(&rows);
+    let mut graph = graph;
+    order.renumber(&mut graph);
+    let mut positions: Vec<[f32; 2]> = order.arrange(&rows).iter().map(|r| [r[0], r[1]]).collect();
+    let settings = LayoutSettings {
+        a: optim.a,
+        b: optim.b,
+        epochs,
+        negative_rate: optim.neg_sample_rate,
+        repulsion: 1.0,
+        learning_rate: 1.0,
+        seed: params.seed,
+    };
+    optimise_layout(&mut positions, &graph, &settings);
 
     stage(Stage::Finishing);
-    let mut points = to_array(&rows);
+    let rows: Vec<Vec<f32>> = positions.iter().map(|p| p.to_vec()).collect();
+    let mut points = order.restore(&rows);
     if points.iter().any(|v| !v.is_finite()) {
         return Err(AnalysisError::Numerical(
             "the optimiser produced non-finite coordinates".into(),
