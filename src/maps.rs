@@ -101,14 +101,16 @@ impl MapSettings {
         }
     }
 
-    /// Everything that changes a map, for its cache key.
+    /// Everything that changes a map, for its cache key. The version after the method is
+    /// raised whenever the same settings start giving a different map (t-SNE v2: images held
+    /// in Z-order; UMAP v3: umap-learn's SGD instead of manifolds-rs's Adam).
     fn describe(&self, method: Nonlinear, start: Option<StepId>) -> String {
         let start = start.map_or("fresh".to_string(), |s| format!("from-step-{s}"));
         match method {
             Nonlinear::Tsne => {
                 let p = self.tsne();
                 format!(
-                    "tsne v1 perplexity={} seed={} iterations={} exaggeration={}x{} lr={:?} init={start}",
+                    "tsne v2 perplexity={} seed={} iterations={} exaggeration={}x{} lr={:?} init={start}",
                     p.perplexity,
                     p.seed,
                     p.iterations,
@@ -120,7 +122,7 @@ impl MapSettings {
             Nonlinear::Umap => {
                 let p = self.umap();
                 format!(
-                    "umap v2 neighbours={} min_dist={} seed={} epochs={:?} init={start}",
+                    "umap v3 neighbours={} min_dist={} seed={} epochs={:?} init={start}",
                     p.neighbours, p.min_dist, p.seed, p.epochs
                 )
             }
