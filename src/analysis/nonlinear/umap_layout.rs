@@ -54,10 +54,11 @@ pub(super) struct LayoutSettings {
     pub seed: u64,
 }
 
-/// When an edge is next sampled, and when its next negative samples fall due.
+/// An edge's sampling state, read only when the edge falls due. When it next falls due is
+/// kept apart, in an array of its own: that is read for every edge every epoch, and at
+/// 50,000 images the whole state would be 25 MB of memory traffic per epoch.
 #[derive(Debug, Clone, Copy)]
 struct EdgeClock {
-    next_sample: f32,
     next_negative: f32,
     /// Epochs between samples.
     period: f32,
@@ -95,17 +96,16 @@ pub(super) fn optimise_layout(
     let mut clocks: Vec<EdgeClock> = period
         .iter()
         .map(|&p| EdgeClock {
-            next_sample: p,
             next_negative: p / rate,
             period: p,
             negative_period: p / rate,
             negative_rate: rate / p,
         })
         .collect();
-    let mut clock_blocks = split_at_bounds(
-        &mut clocks,
-        (0..n.div_ceil(BLOCK)).map(|b| starts[((b + 1) * BLOCK).min(n)]),
-    );
+    let mut next_sample = period.clone();
+    let block_ends = || (0..n.div_ceil(BLOCK)).map(|b| starts[((b + 1) * BLOCK).min(n)]);
+    let mut clock_blocks = split_at_bounds(&mut clocks, block_ends());
+    let mut due_blocks = split_at_bounds(&mut next_sample, block_ends());
     let cols = &graph.col_indices;
     let mut next = positions.clone();
 
@@ -115,8 +115,9 @@ pub(super) fn optimise_layout(
         let current: &[[f32; 2]] = positions;
         next.par_chunks_mut(BLOCK)
             .zip(clock_blocks.par_iter_mut())
+            .zip(due_blocks.par_iter_mut())
             .enumerate()
-            .for_each(|(block, (out, clocks))| {
+            .for_each(|(block, ((out, clocks), next_sample))| {
                 let first = block * BLOCK;
                 let offset = starts[first];
                 let mut pulls = Offsets::default();
@@ -130,15 +131,16 @@ pub(super) fn optimise_layout(
                     pulls.clear();
                     pushes.clear();
                     for e in starts[i]..starts[i + 1] {
-                        let clock = &mut clocks[e - offset];
-                        if clock.next_sample > now {
+                        let due = &mut next_sample[e - offset];
+                        if *due > now {
                             continue;
                         }
+                        let clock = &mut clocks[e - offset];
                         let j = cols[e];
                         if j != i {
                             pulls.push(yi, current[j]);
                         }
-                        clock.next_sample += clock.period;
+                        *due += clock.period;
                         let draws =
                             ((now - clock.next_negative) * clock.negative_rate).max(0.0) as usize;
                         clock.next_negative += draws as f32 * clock.negative_period;
@@ -262,8 +264,8 @@ fn repulsion(dx: f32, dy: f32, s: &LayoutSettings) -> (f32, f32) {
     }
 }
 
-/// `x^b` for `x > 0` to about 3e-5 relative, as 2^(b log2 x) with both halves from the
-/// float's exponent and a quintic on its mantissa. `powf` was a quarter of the run time, and
+/// `x^b` for `x > 0` to about 2e-4 relative, as 2^(b log2 x) with both halves from the
+/// float's exponent and a quartic on its mantissa. `powf` was a quarter of the run time, and
 /// the samples' own noise is far larger than this error.
 #[inline(always)]
 fn pow(x: f32, b: f32) -> f32 {
@@ -272,39 +274,37 @@ fn pow(x: f32, b: f32) -> f32 {
 
 #[inline(always)]
 fn log2(x: f32) -> f32 {
-    // Least-squares fit of log2(1 + t) on [0, 1).
-    const C: [f32; 6] = [
-        3.190_813e-5,
-        1.441_267_4,
-        -0.705_704_16,
-        0.408_721_74,
-        -0.187_722_64,
-        0.043_428_91,
+    // Least-squares fit of log2(1 + t) on [0, 1), within 2.1e-4.
+    const C: [f32; 5] = [
+        2.041_589e-4,
+        1.436_098_1,
+        -0.669_515_2,
+        0.312_214_27,
+        -0.079_150_37,
     ];
     let bits = x.to_bits() as i32;
     let exponent = ((bits >> 23) & 0xff) - 127;
     let t = f32::from_bits(((bits & 0x007f_ffff) | 0x3f80_0000) as u32) - 1.0;
-    let poly = C[0] + t * (C[1] + t * (C[2] + t * (C[3] + t * (C[4] + t * C[5]))));
+    let poly = C[0] + t * (C[1] + t * (C[2] + t * (C[3] + t * C[4])));
     exponent as f32 + poly
 }
 
 #[inline(always)]
 fn exp2(y: f32) -> f32 {
-    // Least-squares fit of 2^t on [0, 1).
-    const C: [f32; 6] = [
-        0.999_999_77,
-        0.693_156_8,
-        0.240_131_69,
-        0.055_876_557,
-        0.008_940_583,
-        0.001_894_379_4,
+    // Least-squares fit of 2^t on [0, 1), within 7.3e-6 relative.
+    const C: [f32; 5] = [
+        1.000_007_3,
+        0.692_931_3,
+        0.241_710_26,
+        0.051_666_88,
+        0.013_676_531,
     ];
     // Biased to be positive, so truncation is the floor (`floor` is a libm call without
     // SSE4.1).
     let biased = y.clamp(-126.0, 126.0) + 127.0;
     let whole = biased as i32;
     let t = biased - whole as f32;
-    let poly = C[0] + t * (C[1] + t * (C[2] + t * (C[3] + t * (C[4] + t * C[5]))));
+    let poly = C[0] + t * (C[1] + t * (C[2] + t * (C[3] + t * C[4])));
     f32::from_bits((whole << 23) as u32) * poly
 }
 
@@ -474,7 +474,7 @@ mod tests {
                 let x = 1.37f32.powi(k);
                 let want = x.powf(b);
                 let got = pow(x, b);
-                assert!((got / want - 1.0).abs() < 1e-4, "{x}^{b}: {got} vs {want}");
+                assert!((got / want - 1.0).abs() < 3e-4, "{x}^{b}: {got} vs {want}");
             }
         }
     }
