@@ -1,11 +1,12 @@
-//! Nonlinear 2-D maps of a layer's activations: t-SNE and UMAP, computed by manifolds-rs.
+//! Nonlinear 2-D maps of a layer's activations: t-SNE by manifolds-rs; UMAP's graph and
+//! spectral start by manifolds-rs, its layout by umap-learn's SGD ([`umap_layout`]).
 //!
 //! Both entry points take the activations (N x dim) and an optional layout to start from,
 //! usually the map of the neighbouring training step. When a layout is given the result is
 //! finished with an orthogonal Procrustes fit onto it, so stepping through training moves
 //! points instead of rotating or mirroring the whole map.
 //!
-//! manifolds-rs has no progress or cancellation hook inside its optimisers: the callers
+//! Neither optimiser has a progress or cancellation hook: the callers
 //! (the CLI, the TUI worker) get coarse stage reports through [`Stage`] and must keep at
 //! most one run in flight, starting the newest request next.
 
