@@ -1,5 +1,5 @@
 //! Nonlinear 2-D maps of a layer's activations: t-SNE by manifolds-rs; UMAP's graph and
-//! spectral start by manifolds-rs, its layout by umap-learn's SGD ([`umap_layout`]).
+//! spectral start by manifolds-rs, its layout by umap-learn's SGD (`umap_layout.rs`).
 //!
 //! Both entry points take the activations (N x dim) and an optional layout to start from,
 //! usually the map of the neighbouring training step. When a layout is given the result is

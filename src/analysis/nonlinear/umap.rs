@@ -1,5 +1,5 @@
 //! UMAP to 2-D: the fuzzy simplicial set and the spectral start from manifolds-rs, the
-//! layout by umap-learn's edge-sampling SGD ([`super::umap_layout`], which says why).
+//! layout by umap-learn's edge-sampling SGD (`umap_layout.rs`, which says why).
 //!
 //! As for t-SNE, the engine's stages are called one by one so that a map can start from a
 //! given layout (the neighbouring step's) instead of the spectral one.
