@@ -7,7 +7,7 @@
 //! On anchors.py's 50,000 x 64 mixture its parallel Adam took 4.9 s of a 7 s map (0.36-0.5x
 //! umap-learn's whole run; its SGD is slower still), and it draws half of umap-learn's
 //! negative samples (only the smaller end of an edge gets them): its maps' KL was 4-5% above
-//! umap-learn's (4.91 vs 4.72). This loop takes 2.6 s there, and its maps are within 0.4%
+//! umap-learn's (4.91 vs 4.72). This loop takes about 2.3 s there, and its maps are within 0.4%
 //! of umap-learn's KL (4.74) with a better 10-NN preservation. It keeps umap-learn's
 //! sampling and, for speed and for the same map on any number of threads:
 //! - computes each epoch's moves from the positions at the start of the epoch (umap-learn
@@ -16,8 +16,9 @@
 //!   (the graph is symmetric with equal weights both ways, so the schedule is the same);
 //! - draws negative samples from a generator seeded by (seed, epoch, image), not from one
 //!   shared stream;
-//! - gathers each image's samples first and computes their forces in loops the compiler
-//!   vectorises, with a polynomial `pow` (`powf` alone was a quarter of the time);
+//! - draws a block's samples first, reads their positions in loops of independent loads,
+//!   and computes their forces in long loops the compiler vectorises (8-wide with AVX2,
+//!   chosen at run time), with a polynomial `pow` (`powf` alone was a quarter of the time);
 //! - walks per-edge state in the graph's row order, which the caller has made the images'
 //!   memory order ([`super::locality`]).
 
