@@ -56,13 +56,7 @@ impl MemoryOrder {
             position[i] = k;
         }
         // Counting sort by the new row, then each row's edges by the new column.
-        let mut starts = vec![0usize; n + 1];
-        for &r in &graph.row_indices {
-            starts[position[r] + 1] += 1;
-        }
-        for k in 0..n {
-            starts[k + 1] += starts[k];
-        }
+        let starts = row_starts(graph.row_indices.iter().map(|&r| position[r]), n);
         let mut edges: Vec<(usize, f32)> = vec![(0, 0.0); graph.values.len()];
         let mut cursor = starts.clone();
         for ((&r, &c), &w) in graph
@@ -88,14 +82,28 @@ impl MemoryOrder {
     }
 
     /// A layout held in memory order, as an N x 2 array in image order.
-    pub(super) fn restore(&self, rows: &[Vec<f32>]) -> Array2<f32> {
+    pub(super) fn restore<P: AsRef<[f32]>>(&self, rows: &[P]) -> Array2<f32> {
         let mut points = Array2::zeros((rows.len(), 2));
         for (row, &i) in rows.iter().zip(&self.images) {
+            let row = row.as_ref();
             points[[i, 0]] = row[0];
             points[[i, 1]] = row[1];
         }
         points
     }
+}
+
+/// Where each row's edges start in an edge list sorted by row, given the edges' rows
+/// (`n + 1` entries; row `r`'s edges are `starts[r]..starts[r + 1]`).
+pub(super) fn row_starts(rows: impl Iterator<Item = usize>, n: usize) -> Vec<usize> {
+    let mut starts = vec![0usize; n + 1];
+    for r in rows {
+        starts[r + 1] += 1;
+    }
+    for k in 0..n {
+        starts[k + 1] += starts[k];
+    }
+    starts
 }
 
 /// Interleaves the bits of two 16-bit cell coordinates.

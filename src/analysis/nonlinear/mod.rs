@@ -14,6 +14,7 @@ mod kl;
 mod locality;
 pub mod tsne;
 pub mod umap;
+mod umap_forces;
 mod umap_layout;
 
 use ndarray::{Array2, ArrayView2};

@@ -182,8 +182,7 @@ pub fn umap_2d_reporting(
     optimise_layout(&mut positions, &graph, &settings);
 
     stage(Stage::Finishing);
-    let rows: Vec<Vec<f32>> = positions.iter().map(|p| p.to_vec()).collect();
-    let mut points = order.restore(&rows);
+    let mut points = order.restore(&positions);
     if points.iter().any(|v| !v.is_finite()) {
         return Err(AnalysisError::Numerical(
             "the optimiser produced non-finite coordinates".into(),

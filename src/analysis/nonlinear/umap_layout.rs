@@ -17,8 +17,7 @@
 //! - draws negative samples from a generator seeded by (seed, epoch, image), not from one
 //!   shared stream;
 //! - draws a block's samples first, reads their positions in loops of independent loads,
-//!   and computes their forces in long loops the compiler vectorises (8-wide with AVX2,
-//!   chosen at run time), with a polynomial `pow` (`powf` alone was a quarter of the time);
+//!   and computes their forces in long vectorised passes (`umap_forces.rs`);
 //! - walks per-edge state in the graph's row order, which the caller has made the images'
 //!   memory order ([`super::locality`]).
 
@@ -27,12 +26,8 @@ use rand::{RngCore, SeedableRng};
 use rand_xoshiro::SplitMix64;
 use rayon::prelude::*;
 
-/// Largest move along one axis from one gradient term (umap-learn's clip).
-const CLIP: f32 = 4.0;
-
-/// Added to squared distances in the repulsive term so coincident points push apart
-/// finitely (umap-learn's 0.001).
-const REPULSION_EPSILON: f32 = 0.001;
+use super::locality::row_starts;
+use super::umap_forces::{Pull, Push, apply_forces};
 
 /// Images per parallel task: large enough to amortise scheduling, small enough to balance
 /// two to a few dozen threads.
@@ -76,7 +71,7 @@ pub(super) fn optimise_layout(
     settings: &LayoutSettings,
 ) {
     let n = positions.len();
-    let starts = row_starts(&graph.row_indices, n);
+    let starts = row_starts(graph.row_indices.iter().copied(), n);
     let max_weight = graph.values.iter().copied().fold(0.0f32, f32::max);
     if n < 2 || max_weight <= 0.0 {
         return;
@@ -103,7 +98,7 @@ pub(super) fn optimise_layout(
             negative_rate: rate / p,
         })
         .collect();
-    let mut next_sample = period.clone();
+    let mut next_sample = period;
     let block_ends = || (0..n.div_ceil(BLOCK)).map(|b| starts[((b + 1) * BLOCK).min(n)]);
     let mut clock_blocks = split_at_bounds(&mut clocks, block_ends());
     let mut due_blocks = split_at_bounds(&mut next_sample, block_ends());
@@ -123,11 +118,10 @@ pub(super) fn optimise_layout(
             .for_each(|(block, (((out, clocks), next_sample), scratch))| {
                 let first = block * BLOCK;
                 let offset = starts[first];
-                // Every sample of the block's images is gathered first, then all their
-                // forces are computed in two long vectorised passes, then summed per image.
-                // Which images each image meets is decided first, then their positions
-                // are read in loops of independent loads (a read between random draws
-                // waited for memory: a quarter of the time at 50,000 images).
+                // Which images each image of the block meets is drawn first; their
+                // positions are then read in loops of independent loads (a read between
+                // random draws waited for memory: a quarter of the time at 50,000 images),
+                // the forces computed in two long vectorised passes, and summed per image.
                 let Scratch {
                     partners,
                     strangers,
@@ -167,8 +161,8 @@ pub(super) fn optimise_layout(
                 }
                 pulls.gather(current, first, ends.iter().map(|e| e.0), partners);
                 pushes.gather(current, first, ends.iter().map(|e| e.1), strangers);
-                pull_forces(&mut pulls.dx, &mut pulls.dy, settings);
-                push_forces(&mut pushes.dx, &mut pushes.dy, settings);
+                apply_forces::<Pull>(&mut pulls.dx, &mut pulls.dy, settings);
+                apply_forces::<Push>(&mut pushes.dx, &mut pushes.dy, settings);
                 let (mut pull_start, mut push_start) = (0, 0);
                 for ((slot, &(pull_end, push_end)), i) in
                     out.iter_mut().zip(ends.iter()).zip(first..)
@@ -244,63 +238,6 @@ impl Offsets {
     }
 }
 
-// The force passes are element-wise loops over plain slices, kept out of line so the
-// compiler vectorises them (inlined into the sampling loop it did not, and the scalar
-// chains of the polynomials bounded the whole optimisation).
-
-/// Replaces each offset by its attractive move.
-#[inline(never)]
-fn pull_forces(dx: &mut [f32], dy: &mut [f32], s: &LayoutSettings) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor has AVX2, checked just above.
-        return unsafe { avx2::pull_forces(dx, dy, s) };
-    }
-    pull_forces_portable(dx, dy, s)
-}
-
-/// Replaces each offset by its repulsive move.
-#[inline(never)]
-fn push_forces(dx: &mut [f32], dy: &mut [f32], s: &LayoutSettings) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor has AVX2, checked just above.
-        return unsafe { avx2::push_forces(dx, dy, s) };
-    }
-    push_forces_portable(dx, dy, s)
-}
-
-#[inline(always)]
-fn pull_forces_portable(dx: &mut [f32], dy: &mut [f32], s: &LayoutSettings) {
-    for (x, y) in dx.iter_mut().zip(dy.iter_mut()) {
-        (*x, *y) = attraction(*x, *y, s);
-    }
-}
-
-#[inline(always)]
-fn push_forces_portable(dx: &mut [f32], dy: &mut [f32], s: &LayoutSettings) {
-    for (x, y) in dx.iter_mut().zip(dy.iter_mut()) {
-        (*x, *y) = repulsion(*x, *y, s);
-    }
-}
-
-/// The same loops compiled for 8-wide AVX2: a build for any x86-64 may only assume 4-wide
-/// SSE2, and nearly every processor running deepscope has more.
-#[cfg(target_arch = "x86_64")]
-mod avx2 {
-    use super::LayoutSettings;
-
-    #[target_feature(enable = "avx2")]
-    pub(super) fn pull_forces(dx: &mut [f32], dy: &mut [f32], s: &LayoutSettings) {
-        super::pull_forces_portable(dx, dy, s)
-    }
-
-    #[target_feature(enable = "avx2")]
-    pub(super) fn push_forces(dx: &mut [f32], dy: &mut [f32], s: &LayoutSettings) {
-        super::push_forces_portable(dx, dy, s)
-    }
-}
-
 /// Sum of `values` over [`LANES`] independent accumulators, added together at the end
 /// (a fixed order, so the same map on every run).
 fn lane_sum(values: &[f32]) -> f32 {
@@ -318,97 +255,10 @@ fn lane_sum(values: &[f32]) -> f32 {
     lanes.iter().sum()
 }
 
-/// Move of an image towards a neighbour at offset (dx, dy) from one attractive sample.
-#[inline(always)]
-fn attraction(dx: f32, dy: f32, s: &LayoutSettings) -> (f32, f32) {
-    let d2 = dx * dx + dy * dy;
-    let safe = d2.max(f32::MIN_POSITIVE);
-    let pow_b = pow(safe, s.b);
-    let coeff = -2.0 * s.a * s.b * pow_b / (safe * (1.0 + s.a * pow_b));
-    // Coincident points exert no pull.
-    let coeff = if d2 > 0.0 { coeff } else { 0.0 };
-    (clip(coeff * dx), clip(coeff * dy))
-}
-
-/// Move of an image away from a random image at offset (dx, dy) from one negative sample.
-#[inline(always)]
-fn repulsion(dx: f32, dy: f32, s: &LayoutSettings) -> (f32, f32) {
-    let d2 = dx * dx + dy * dy;
-    let coeff = 2.0 * s.repulsion * s.b
-        / ((REPULSION_EPSILON + d2) * (1.0 + s.a * pow(d2.max(f32::MIN_POSITIVE), s.b)));
-    if d2 > 0.0 {
-        (clip(coeff * dx), clip(coeff * dy))
-    } else {
-        // Coincident points: umap-learn pushes by the clip along both axes.
-        (CLIP, CLIP)
-    }
-}
-
-/// `x^b` for `x > 0` to about 2e-4 relative, as 2^(b log2 x) with both halves from the
-/// float's exponent and a quartic on its mantissa. `powf` was a quarter of the run time, and
-/// the samples' own noise is far larger than this error.
-#[inline(always)]
-fn pow(x: f32, b: f32) -> f32 {
-    exp2(b * log2(x))
-}
-
-#[inline(always)]
-fn log2(x: f32) -> f32 {
-    // Least-squares fit of log2(1 + t) on [0, 1), within 2.1e-4.
-    const C: [f32; 5] = [
-        2.041_589e-4,
-        1.436_098_1,
-        -0.669_515_2,
-        0.312_214_27,
-        -0.079_150_37,
-    ];
-    let bits = x.to_bits() as i32;
-    let exponent = ((bits >> 23) & 0xff) - 127;
-    let t = f32::from_bits(((bits & 0x007f_ffff) | 0x3f80_0000) as u32) - 1.0;
-    let poly = C[0] + t * (C[1] + t * (C[2] + t * (C[3] + t * C[4])));
-    exponent as f32 + poly
-}
-
-#[inline(always)]
-fn exp2(y: f32) -> f32 {
-    // Least-squares fit of 2^t on [0, 1), within 7.3e-6 relative.
-    const C: [f32; 5] = [
-        1.000_007_3,
-        0.692_931_3,
-        0.241_710_26,
-        0.051_666_88,
-        0.013_676_531,
-    ];
-    // Biased to be positive, so truncation is the floor (`floor` is a libm call without
-    // SSE4.1).
-    let biased = y.clamp(-126.0, 126.0) + 127.0;
-    let whole = biased as i32;
-    let t = biased - whole as f32;
-    let poly = C[0] + t * (C[1] + t * (C[2] + t * (C[3] + t * C[4])));
-    f32::from_bits((whole << 23) as u32) * poly
-}
-
-#[inline(always)]
-fn clip(v: f32) -> f32 {
-    v.clamp(-CLIP, CLIP)
-}
-
 /// A uniform index below `n` (Lemire's multiply-shift; the bias, under n / 2^32, is far
 /// below the sampling noise).
 fn below(rng: &mut SplitMix64, n: usize) -> usize {
     ((rng.next_u32() as u64 * n as u64) >> 32) as usize
-}
-
-/// Where each row's edges start in a row-sorted edge list (`n + 1` entries).
-fn row_starts(rows: &[usize], n: usize) -> Vec<usize> {
-    let mut starts = vec![0usize; n + 1];
-    for &r in rows {
-        starts[r + 1] += 1;
-    }
-    for k in 0..n {
-        starts[k + 1] += starts[k];
-    }
-    starts
 }
 
 /// `items` cut into consecutive slices ending at each of `ends` (increasing).
@@ -545,18 +395,6 @@ mod tests {
         optimise_layout(&mut p, &graph, &settings(30));
         assert!(p.iter().flatten().all(|v| v.is_finite()));
         assert!(p.iter().any(|q| *q != p[0]));
-    }
-
-    #[test]
-    fn fast_pow_matches_powf() {
-        for b in [0.79f32, 0.895, 1.0, 1.33] {
-            for k in -60..60 {
-                let x = 1.37f32.powi(k);
-                let want = x.powf(b);
-                let got = pow(x, b);
-                assert!((got / want - 1.0).abs() < 3e-4, "{x}^{b}: {got} vs {want}");
-            }
-        }
     }
 
     #[test]
