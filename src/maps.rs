@@ -122,7 +122,7 @@ impl MapSettings {
             Nonlinear::Umap => {
                 let p = self.umap();
                 format!(
-                    "umap v4 neighbours={} min_dist={} seed={} epochs={:?} init={start}",
+                    "umap v5 neighbours={} min_dist={} seed={} epochs={:?} init={start}",
                     p.neighbours, p.min_dist, p.seed, p.epochs
                 )
             }

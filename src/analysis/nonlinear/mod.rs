@@ -15,6 +15,7 @@ mod locality;
 pub mod tsne;
 pub mod umap;
 mod umap_forces;
+mod umap_graph;
 mod umap_layout;
 
 use ndarray::{Array2, ArrayView2};

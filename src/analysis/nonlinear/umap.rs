@@ -5,12 +5,11 @@
 //! given layout (the neighbouring step's) instead of the spectral one.
 
 use manifolds_rs::data::init::{EmbdInit, initialise_embedding};
-use manifolds_rs::prelude::{
-    ManifoldsMatrix, NearestNeighbourParams, UmapGraphParams, UmapOptimParams,
-};
+use manifolds_rs::prelude::{ManifoldsMatrix, UmapOptimParams};
 use ndarray::{Array2, ArrayView2};
 
 use super::locality::MemoryOrder;
+use super::umap_graph::fuzzy_graph;
 use super::umap_layout::{LayoutSettings, optimise_layout};
 use super::{Stage, check_finite, check_init, has_spread, random_rows, row_major, to_rows_scaled};
 use crate::analysis::AnalysisError;
@@ -19,17 +18,14 @@ use crate::analysis::align::align_rigid;
 /// Fewest images UMAP is run on: it needs at least two neighbours per image.
 pub const MIN_IMAGES: usize = 4;
 
-/// Up to this many images neighbours are found exactly, above by NN-descent (as umap-learn).
-const EXACT_NEIGHBOURS_MAX: usize = 4_096;
-
 /// Spread of the layout given to a layer without any (umap-learn's spectral range is 10).
 const FALLBACK_INIT_STD: f32 = 5.0;
 
 /// Settings of one UMAP run. Checked by [`UmapParams::check`] before any work.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UmapParams {
-    /// Neighbours per image in the fuzzy graph (umap-learn's `n_neighbors`); capped at
-    /// N - 1 for small layers.
+    /// Neighbours per image in the fuzzy graph, the image itself counted, as umap-learn's
+    /// `n_neighbors`; capped at N for small layers.
     pub neighbours: usize,
     /// How tightly points may pack in the map (umap-learn's `min_dist`).
     pub min_dist: f64,
@@ -118,7 +114,7 @@ pub fn umap_2d_reporting(
     let engine = |e: manifolds_rs::prelude::ManifoldsError| AnalysisError::Numerical(e.to_string());
 
     stage(Stage::Neighbours);
-    let neighbours_used = params.neighbours.min(n - 1);
+    let neighbours_used = params.neighbours.min(n);
     let epochs = params.epochs_for(n);
     let optim = UmapOptimParams::from_min_dist_spread(
         params.min_dist as f32,
@@ -132,23 +128,7 @@ pub fn umap_2d_reporting(
         None,
     );
     let data = row_major(x);
-    let ann = if n <= EXACT_NEIGHBOURS_MAX {
-        "exhaustive"
-    } else {
-        "nndescent"
-    };
-    let (graph, _, _) = manifolds_rs::construct_umap_graph(
-        (data.as_slice(), n, dim),
-        None,
-        neighbours_used,
-        ann.to_string(),
-        &UmapGraphParams::default(),
-        &NearestNeighbourParams::default(),
-        epochs,
-        params.seed as usize,
-        0,
-    )
-    .map_err(engine)?;
+    let graph = fuzzy_graph(&data, dim, neighbours_used, epochs, params.seed)?;
 
     stage(Stage::Initialising);
     let mut rows = match init.and_then(|l| to_rows_scaled(l, None)) {
@@ -248,7 +228,7 @@ mod tests {
 
         let (five, _) = blobs(5, 3, 2, 4.0, 15);
         let map = umap_2d(five.view(), &quick(0), None).unwrap();
-        assert_eq!(map.neighbours_used, 4);
+        assert_eq!(map.neighbours_used, 5);
         assert!(map.points.iter().all(|v| v.is_finite()));
 
         let three = Array2::<f32>::zeros((3, 2));
