@@ -23,7 +23,7 @@ pub struct ImportArgs {
     #[arg(long)]
     pub classes: Option<PathBuf>,
     /// Pictures: .npy (N x H x W [x 3] uint8), IDX images, a CIFAR .bin batch, or a folder
-    /// root/<class>/<file> (then labels and class names come from the folders)
+    /// root/CLASS/FILE (then labels and class names come from the folders)
     #[arg(long)]
     pub images: Option<PathBuf>,
     /// Thumbnail size for pictures read from a folder

@@ -47,7 +47,7 @@ fn lane(request: &Request) -> Lane {
 }
 
 /// The background workers: three threads, each with its own `Store` on the same file, one
-/// per [`Lane`]. All answer on `responses`.
+/// per lane (quick answers, maps, whole-run scans). All answer on `responses`.
 pub struct Worker {
     quick: Sender<Request>,
     maps: Sender<Request>,
