@@ -103,14 +103,14 @@ impl MapSettings {
 
     /// Everything that changes a map, for its cache key. The version after the method is
     /// raised whenever the same settings start giving a different map (t-SNE v2: images held
-    /// in Z-order; UMAP v3: umap-learn's SGD instead of manifolds-rs's Adam).
+    /// in Z-order, v3: openTSNE's step size after exaggeration; UMAP v3: umap-learn's SGD instead of manifolds-rs's Adam).
     fn describe(&self, method: Nonlinear, start: Option<StepId>) -> String {
         let start = start.map_or("fresh".to_string(), |s| format!("from-step-{s}"));
         match method {
             Nonlinear::Tsne => {
                 let p = self.tsne();
                 format!(
-                    "tsne v2 perplexity={} seed={} iterations={} exaggeration={}x{} lr={:?} init={start}",
+                    "tsne v3 perplexity={} seed={} iterations={} exaggeration={}x{} lr={:?} init={start}",
                     p.perplexity,
                     p.seed,
                     p.iterations,

@@ -27,6 +27,8 @@ const EXACT_NEIGHBOURS_MAX: usize = 5_000;
 /// Standard deviation of a layout started from nothing (PCA or, for a layer without
 /// spread, seeded noise).
 const FRESH_INIT_STD: f32 = 1.0;
+/// The smallest automatic step size (FIt-SNE's floor for small maps).
+const MIN_LEARNING_RATE: f64 = 200.0;
 
 /// Settings of one t-SNE run. Checked by [`TsneParams::check`] before any work.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,7 +46,8 @@ pub struct TsneParams {
     pub exaggeration_iterations: usize,
     /// Attraction factor during early exaggeration.
     pub exaggeration: f64,
-    /// Step size; `None` picks N / 12 (at least 200), the FIt-SNE/openTSNE rule.
+    /// Step size of every iteration; `None` takes openTSNE's rule per phase: N divided by
+    /// the phase's exaggeration (N / 12 while exaggerated, then N), at least 200.
     pub learning_rate: Option<f64>,
 }
 
@@ -168,16 +171,7 @@ pub fn tsne_2d_reporting(
 
     stage(Stage::Initialising);
     let given = init.and_then(|l| to_rows_scaled(l, None));
-    // A given layout is already laid out: skip the exaggeration phase (and its iterations),
-    // which would otherwise pull clusters apart and reshuffle the map.
-    let (iterations, exaggeration_iterations) = if given.is_some() {
-        (
-            (params.iterations - params.exaggeration_iterations).max(1),
-            0,
-        )
-    } else {
-        (params.iterations, params.exaggeration_iterations)
-    };
+    let phases = phases(params, n, given.is_some());
     let mut rows = match given {
         Some(rows) => rows,
         None => {
@@ -202,17 +196,22 @@ pub fn tsne_2d_reporting(
     order.renumber(&mut graph);
 
     stage(Stage::Optimising);
-    let optim = TsneOptimParams::new(
-        iterations,
-        params.learning_rate.map(|v| v as f32),
-        exaggeration_iterations,
-        params.exaggeration as f32,
-        None,
-        0.5,
-        None,
-        None,
-    );
-    optimise_fft_tsne(&mut rows, &optim, &graph, None, None, 0).map_err(engine)?;
+    for phase in phases {
+        // A call is one phase: its exaggeration (1 for the plain phase) throughout. Each call
+        // starts its momentum at 0.5 and raises it to 0.8 after 250 iterations, so the plain
+        // phase's first 250 run at 0.5 where openTSNE's run at 0.8.
+        let optim = TsneOptimParams::new(
+            phase.iterations,
+            Some(phase.learning_rate as f32),
+            phase.iterations,
+            phase.exaggeration as f32,
+            None,
+            0.5,
+            None,
+            None,
+        );
+        optimise_fft_tsne(&mut rows, &optim, &graph, None, None, 0).map_err(engine)?;
+    }
 
     stage(Stage::Finishing);
     if rows.iter().flatten().any(|v| !v.is_finite()) {
@@ -231,6 +230,56 @@ pub fn tsne_2d_reporting(
         perplexity_used,
         perplexity_reduced: perplexity_used < params.perplexity,
     })
+}
+
+/// One stretch of gradient descent at a fixed step size and attraction factor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Phase {
+    iterations: usize,
+    learning_rate: f64,
+    exaggeration: f64,
+}
+
+/// The descent of a fresh map: the exaggeration phase, then the plain one, each with
+/// openTSNE's step size unless one is given: N divided by the phase's exaggeration (N / 12,
+/// then N), at least 200. One step size for both (N / 12 throughout) leaves the plain
+/// iterations twelve times slower, and the map with higher KL and fewer of its true
+/// neighbours kept.
+///
+/// A map `started` from a given layout is already laid out: it skips the exaggeration phase
+/// (and its iterations), which would pull clusters apart and reshuffle the map, and keeps
+/// the small steps (N / 12), which refine the given layout: on the sample run N-sized steps
+/// moved points 0.17 of the map's spread from the neighbouring step's map, these 0.06.
+fn phases(params: &TsneParams, n: usize, started: bool) -> Vec<Phase> {
+    let rate = |exaggeration: f64| {
+        params
+            .learning_rate
+            .unwrap_or((n as f64 / exaggeration).max(MIN_LEARNING_RATE))
+    };
+    let exaggerated = params.exaggeration_iterations.min(params.iterations);
+    let plain = params.iterations - exaggerated;
+    if started {
+        return vec![Phase {
+            iterations: plain.max(1),
+            learning_rate: rate(params.exaggeration),
+            exaggeration: 1.0,
+        }];
+    }
+    [
+        Phase {
+            iterations: exaggerated,
+            learning_rate: rate(params.exaggeration),
+            exaggeration: params.exaggeration,
+        },
+        Phase {
+            iterations: plain,
+            learning_rate: rate(1.0),
+            exaggeration: 1.0,
+        },
+    ]
+    .into_iter()
+    .filter(|phase| phase.iterations > 0)
+    .collect()
 }
 
 #[cfg(test)]

@@ -112,3 +112,42 @@ fn bad_input_is_refused() {
         Err(AnalysisError::NonFinite { row: 17 })
     ));
 }
+
+#[test]
+fn step_size_follows_each_phase_exaggeration() {
+    let params = TsneParams::default();
+    let phase = |iterations, learning_rate, exaggeration| Phase {
+        iterations,
+        learning_rate,
+        exaggeration,
+    };
+    assert_eq!(
+        phases(&params, 24_000, false),
+        vec![phase(250, 2_000.0, 12.0), phase(500, 24_000.0, 1.0)]
+    );
+    // Started from a given layout: the plain iterations only, in small steps.
+    assert_eq!(
+        phases(&params, 24_000, true),
+        vec![phase(500, 2_000.0, 1.0)]
+    );
+    // Small maps keep the floor; a given step size holds throughout.
+    assert_eq!(phases(&params, 600, false)[0].learning_rate, 200.0);
+    let fixed = TsneParams {
+        learning_rate: Some(50.0),
+        ..params
+    };
+    assert!(
+        phases(&fixed, 24_000, false)
+            .iter()
+            .all(|p| p.learning_rate == 50.0)
+    );
+    // No exaggeration phase asked for: one plain phase.
+    let plain = TsneParams {
+        exaggeration_iterations: 0,
+        ..TsneParams::default()
+    };
+    assert_eq!(
+        phases(&plain, 24_000, false),
+        vec![phase(750, 24_000.0, 1.0)]
+    );
+}
