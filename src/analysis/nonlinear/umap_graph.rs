@@ -204,6 +204,38 @@ mod tests {
     }
 
     #[test]
+    fn nn_descent_above_the_exact_limit_finds_the_true_neighbours() {
+        // 5,000 points on a jittered spiral in 3-D: NN-descent's answer against brute force.
+        let n = EXACT_NEIGHBOURS_MAX + 904;
+        let data: Vec<f32> = (0..n)
+            .flat_map(|i| {
+                let t = i as f32 * 0.01;
+                let jitter = ((i * 7919) % 101) as f32 * 1e-4;
+                [t.cos() * (1.0 + t), t.sin() * (1.0 + t), 0.3 * t + jitter]
+            })
+            .collect();
+        let k = 6;
+        let found = nearest(&data, n, 3, k, 7).unwrap();
+        let point = |i: usize| &data[3 * i..3 * i + 3];
+        let d2 =
+            |a: &[f32], b: &[f32]| -> f32 { a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum() };
+        let mut hits = 0;
+        for i in (0..n).step_by(7) {
+            let row = &found.indices[i];
+            assert_eq!(row.len(), k);
+            assert!(!row.contains(&i));
+            for (&j, &d) in row.iter().zip(&found.distances[i]) {
+                assert!((d - d2(point(i), point(j)).sqrt()).abs() < 1e-4);
+            }
+            let mut exact: Vec<usize> = (0..n).filter(|&j| j != i).collect();
+            exact.sort_by(|&a, &b| d2(point(i), point(a)).total_cmp(&d2(point(i), point(b))));
+            hits += row.iter().filter(|j| exact[..k].contains(j)).count();
+        }
+        let recall = hits as f64 / (n.div_ceil(7) * k) as f64;
+        assert!(recall > 0.95, "recall {recall}");
+    }
+
+    #[test]
     fn graph_is_symmetric_with_weights_in_unit_range() {
         let data: Vec<f32> = (0..60).map(|i| ((i * 37) % 60) as f32 * 0.1).collect();
         let graph = fuzzy_graph(&data, 2, 5, 200, 0).unwrap();
