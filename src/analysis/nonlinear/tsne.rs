@@ -171,7 +171,7 @@ pub fn tsne_2d_reporting(
 
     stage(Stage::Initialising);
     let given = init.and_then(|l| to_rows_scaled(l, None));
-    let phases = phases(params, n, given.is_some());
+    let descent = phases(params, n, given.is_some());
     let mut rows = match given {
         Some(rows) => rows,
         None => {
@@ -196,7 +196,7 @@ pub fn tsne_2d_reporting(
     order.renumber(&mut graph);
 
     stage(Stage::Optimising);
-    for phase in phases {
+    for phase in descent {
         // A call is one phase: its exaggeration (1 for the plain phase) throughout. Each call
         // starts its momentum at 0.5 and raises it to 0.8 after 250 iterations, so the plain
         // phase's first 250 run at 0.5 where openTSNE's run at 0.8.

@@ -163,6 +163,8 @@ pub(super) fn bandwidths(distances: &[Vec<f32>], neighbours: usize) -> (Vec<f32>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::neighbours::{Metric, nearest_many};
+    use crate::model::ImageId;
 
     #[test]
     fn memberships_sum_to_log2_of_the_neighbours() {
@@ -216,22 +218,27 @@ mod tests {
             .collect();
         let k = 6;
         let found = nearest(&data, n, 3, k, 7).unwrap();
-        let point = |i: usize| &data[3 * i..3 * i + 3];
-        let d2 =
-            |a: &[f32], b: &[f32]| -> f32 { a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum() };
+        let view = ndarray::ArrayView2::from_shape((n, 3), &data).unwrap();
+        let queries: Vec<ImageId> = (0..n as ImageId).step_by(7).collect();
+        let exact = nearest_many(view, &queries, k, Metric::Euclidean);
         let mut hits = 0;
-        for i in (0..n).step_by(7) {
-            let row = &found.indices[i];
+        for (&i, truth) in queries.iter().zip(&exact) {
+            let (row, distances) = (&found.indices[i as usize], &found.distances[i as usize]);
             assert_eq!(row.len(), k);
-            assert!(!row.contains(&i));
-            for (&j, &d) in row.iter().zip(&found.distances[i]) {
-                assert!((d - d2(point(i), point(j)).sqrt()).abs() < 1e-4);
+            assert!(!row.contains(&(i as usize)));
+            for (&j, &d) in row.iter().zip(distances) {
+                let true_d = (&view.row(i as usize) - &view.row(j))
+                    .mapv(|v| v * v)
+                    .sum()
+                    .sqrt();
+                assert!((d - true_d).abs() < 1e-4);
             }
-            let mut exact: Vec<usize> = (0..n).filter(|&j| j != i).collect();
-            exact.sort_by(|&a, &b| d2(point(i), point(a)).total_cmp(&d2(point(i), point(b))));
-            hits += row.iter().filter(|j| exact[..k].contains(j)).count();
+            hits += truth
+                .iter()
+                .filter(|t| row.contains(&(t.image as usize)))
+                .count();
         }
-        let recall = hits as f64 / (n.div_ceil(7) * k) as f64;
+        let recall = hits as f64 / (queries.len() * k) as f64;
         assert!(recall > 0.95, "recall {recall}");
     }
 
