@@ -76,12 +76,14 @@ fn main() {
         std::env::var("DEEPSCOPE_BENCH_DATA").unwrap_or_else(|_| "target/bench-data".into()),
     );
     if !dir.join("X_D64.npy").exists() {
+        // Loud and non-zero: a benchmark run that measured nothing must not look like a pass.
         eprintln!(
-            "no data in {}: run ../shared/bench/anchors.py --dump {} first",
+            "\n*** NO BENCHMARK DATA in {}: nothing was measured. Run \
+             ../shared/bench/anchors.py --dump {} first (or set DEEPSCOPE_BENCH_DATA). ***\n",
             dir.display(),
             dir.display()
         );
-        return;
+        std::process::exit(2);
     }
     let anchors = anchors(&dir);
     let threads = rayon::current_num_threads();

@@ -10,9 +10,12 @@ use std::time::Instant;
 use deepscope::analysis::misclassified::misclassified;
 use deepscope::analysis::ordering::{Linkage, order_classes};
 use deepscope::analysis::predict::predict;
+use deepscope::analysis::similarity::SimilaritySource;
 use deepscope::model::{Catalog, Layer, LayerKind, Step};
+use deepscope::query::scores::StepScores;
+use deepscope::query::similarity::Matrices;
 use deepscope::tui::app::{App, View};
-use deepscope::tui::jobs::{OrderKey, Similarity, StepScores};
+use deepscope::tui::jobs::OrderKey;
 use deepscope::tui::theme::{ColourMode, Theme};
 use deepscope::tui::views;
 use ndarray::Array2;
@@ -84,22 +87,22 @@ fn app(n: usize, k: usize) -> App {
     app.cache.orders.insert(
         OrderKey {
             step: 0,
-            source: 0,
+            source: SimilaritySource::Logits,
             linkage: Linkage::Average,
         },
         Arc::new(order),
     );
     app.cache.similarity.insert(
         0,
-        Arc::new(Similarity {
-            correlation,
-            confusion: Array2::zeros((k, k)),
+        Arc::new(Matrices {
+            correlation: Some(correlation),
+            confusion: Some(Array2::zeros((k, k))),
             centroids: None,
         }),
     );
     app.cache.scores.insert(0, Arc::new(scores));
     app.cache.projections.insert(
-        (0, "feat".into(), deepscope::maps::Method::Pca),
+        (0, "feat".into(), deepscope::analysis::Method::Pca),
         Arc::new(points),
     );
     app

@@ -1,17 +1,25 @@
 //! deepscope: see what an image classifier has learned, and how that changed during training.
 //!
-//! The library holds everything but argument parsing: the data model, the store (the only
-//! code that touches SQLite), the analysis (pure functions over ndarray views) and the
-//! terminal UI.
+//! The layers, each depending only on those above it in this list:
+//! - [`model`]: plain data (catalog, layers, steps, thumbnails); [`text`]: the one escaping
+//!   function for text from files; [`picture`]: image modes and scaling;
+//! - [`store`]: the only code that touches SQLite; [`analysis`]: pure maths over ndarray
+//!   views; [`ingest`] (with [`idx`]) and [`synth`]: getting runs in;
+//! - [`query`]: the store and the analysis combined, what both front ends ask of a run, and
+//!   the one error type with its exit code;
+//! - [`cli`]: arguments and formatting, one module per subcommand; [`tui`]: the viewer.
+//!   Neither imports the other: `main.rs` dispatches to one or the other.
 
 pub mod analysis;
 pub mod cli;
 pub mod idx;
 pub mod ingest;
-pub mod mapcache;
-pub mod maps;
 pub mod model;
+pub mod picture;
+pub mod query;
 pub mod store;
-pub mod summary;
 pub mod synth;
+pub mod text;
 pub mod tui;
+
+pub use query::Error;

@@ -1,29 +1,27 @@
-//! Thin entry point: parse the command line, dispatch, turn failures into exit codes.
+//! Thin entry point: parse the command line, run a subcommand or open the viewer, and turn
+//! a failure into its one line on stderr and its exit code.
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use deepscope::cli::{Cli, CliError, SAMPLE_DB, run_command};
+use deepscope::cli::{Cli, SAMPLE_DB, run_command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
-        Some(command) => run_command(command, &mut stdout),
+        Some(command) => run_command(command, &mut std::io::stdout().lock()),
         None => {
             let db = cli.db.unwrap_or_else(|| SAMPLE_DB.into());
-            deepscope::cli::open_viewer(&db, cli.images)
+            deepscope::tui::open(&db, cli.images)
         }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            match &e {
-                CliError::Input(msg) => eprintln!("deepscope: {msg}"),
-                CliError::Internal(msg) => eprintln!("deepscope: internal error: {msg}"),
-                CliError::Reported | CliError::OutputClosed => {}
+            if let Some(message) = e.message() {
+                eprintln!("deepscope: {message}");
             }
-            ExitCode::from(e.exit_code() as u8)
+            ExitCode::from(e.exit_code())
         }
     }
 }

@@ -4,8 +4,8 @@
 use assert_cmd::Command;
 use deepscope::analysis::ordering::{Linkage, order_classes};
 use deepscope::analysis::similarity::logit_correlation;
+use deepscope::query::scores::accuracy_by_step;
 use deepscope::store::{Store, check};
-use deepscope::summary::accuracy_by_step;
 
 #[test]
 fn a_synthetic_run_is_valid_and_has_its_hierarchy() {

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deepscope::maps::Method;
+use deepscope::analysis::Method;
 use deepscope::model::LayerKind;
 use deepscope::store::{Store, Writer};
 use deepscope::tui::app::{App, MisFocus, Overlay, View};

@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod error;
 pub mod history;
 pub mod kernels;
+pub mod method;
 pub mod misclassified;
 pub mod neighbours;
 pub mod nonlinear;
@@ -16,3 +17,4 @@ mod randomized_pca;
 pub mod similarity;
 
 pub use error::AnalysisError;
+pub use method::Method;

@@ -3,8 +3,9 @@
 
 use ndarray::ArrayView2;
 
-/// How the distance between two groups of classes is measured when they merge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// How the distance between two groups of classes is measured when they merge (also the
+/// CLI's `--linkage` values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Linkage {
     Average,
     Complete,

@@ -5,17 +5,44 @@ use ndarray::{Array2, ArrayView2, Axis, Zip};
 use super::kernels::{column_means, gram};
 use crate::model::ClassId;
 
-/// What the class-similarity matrix is computed from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What the class-similarity matrix is computed from: the one list the CLI's `--source`
+/// parses and the viewer's `s` cycles through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
 pub enum SimilaritySource {
-    /// Pearson correlation of the logit columns across images, negatives clipped.
-    LogitCorrelation,
-    /// Confusion counts (row: true class, column: predicted class).
+    /// Correlation of logits across images, negatives clipped (the Blocks method)
+    #[default]
+    Logits,
+    /// Confusion counts, as similarity: how often each class is taken for the other
     Confusion,
-    /// Confusion counts without the diagonal, so the errors stand out.
-    ConfusionOffDiagonal,
-    /// Cosine similarity of the class-mean activations of a features layer.
-    CentroidCosine,
+    /// Confusion without the diagonal
+    ConfusionOffdiag,
+    /// Cosine similarity of class-mean activations of a features layer
+    Centroids,
+}
+
+impl SimilaritySource {
+    pub const ALL: [SimilaritySource; 4] = [
+        SimilaritySource::Logits,
+        SimilaritySource::Confusion,
+        SimilaritySource::ConfusionOffdiag,
+        SimilaritySource::Centroids,
+    ];
+
+    /// What the matrix shows, in words (the viewer's titles).
+    pub fn title(self) -> &'static str {
+        match self {
+            SimilaritySource::Logits => "logit correlation",
+            SimilaritySource::Confusion => "confusion",
+            SimilaritySource::ConfusionOffdiag => "confusion without diagonal",
+            SimilaritySource::Centroids => "centroid cosine",
+        }
+    }
+
+    /// The next source, for a key that cycles through them.
+    pub fn next(self) -> SimilaritySource {
+        let i = Self::ALL.iter().position(|&s| s == self).unwrap_or(0);
+        Self::ALL[(i + 1) % Self::ALL.len()]
+    }
 }
 
 /// K x K Pearson correlation of the columns of `logits` (N x K), negative values clipped to 0:

@@ -6,7 +6,8 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::{CliError, CliResult};
+use super::CliResult;
+use crate::query::Error;
 use crate::store::check;
 
 #[derive(Debug, Args)]
@@ -43,5 +44,5 @@ pub fn run(args: &CheckArgs, out: &mut dyn std::io::Write) -> CliResult {
         report.problems.len(),
         if report.problems.len() == 1 { "" } else { "s" }
     )?;
-    Err(CliError::Reported)
+    Err(Error::Reported)
 }

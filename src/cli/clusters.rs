@@ -2,9 +2,10 @@
 
 use clap::Args;
 
-use super::common::{Selection, features_layer};
-use super::{CliError, CliResult, write_json};
-use crate::analysis::cluster::kmeans;
+use super::common::Selection;
+use super::{CliResult, write_json};
+use crate::query::neighbours::clusters;
+use crate::query::select::DefaultLayer;
 
 #[derive(Debug, Args)]
 pub struct ClustersArgs {
@@ -38,10 +39,8 @@ struct ClustersJson {
 }
 
 pub fn run(args: &ClustersArgs, out: &mut dyn std::io::Write) -> CliResult {
-    let r = args.selection.resolve(features_layer)?;
-    let values = r.load()?;
-    let c = kmeans(values.view(), &r.store.catalog().labels, args.k, args.seed)
-        .map_err(|e| CliError::Input(format!("{}: {e}", r.store.path().display())))?;
+    let r = args.selection.resolve(DefaultLayer::Features)?;
+    let c = clusters(&r.store, &r.at, args.k, args.seed)?;
     let clusters: Vec<ClusterJson> = (0..c.sizes.len())
         .map(|i| ClusterJson {
             cluster: i,
@@ -55,8 +54,8 @@ pub fn run(args: &ClustersArgs, out: &mut dyn std::io::Write) -> CliResult {
         return write_json(
             out,
             &ClustersJson {
-                step: r.step,
-                layer: r.layer.name.clone(),
+                step: r.at.step,
+                layer: r.at.layer.name.clone(),
                 k: c.sizes.len(),
                 inertia: c.inertia,
                 assignment: c.assignment.clone(),
@@ -68,8 +67,8 @@ pub fn run(args: &ClustersArgs, out: &mut dyn std::io::Write) -> CliResult {
         out,
         "k-means, k = {}, on layer '{}' at step {}: inertia {:.4e}",
         c.sizes.len(),
-        r.layer.name,
-        r.step,
+        r.at.layer.name,
+        r.at.step,
         c.inertia
     )?;
     writeln!(

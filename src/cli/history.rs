@@ -4,11 +4,13 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::input;
 use super::{CliResult, write_json};
 use crate::model::ImageId;
+use crate::query::history::load_history;
+use crate::query::select::check_image;
+use crate::query::{Error, Invalid};
 use crate::store::Store;
-use crate::summary::load_history;
+use crate::text::escape;
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
@@ -24,23 +26,9 @@ pub struct HistoryArgs {
 
 pub fn run(args: &HistoryArgs, out: &mut dyn std::io::Write) -> CliResult {
     let store = Store::open(&args.db)?;
-    let n = store.catalog().num_images();
-    if args.image as usize >= n {
-        return Err(input(
-            &args.db,
-            &format!(
-                "no image {}; images are 0..{}",
-                args.image,
-                n.saturating_sub(1)
-            ),
-        ));
-    }
-    let history = load_history(&store, args.image)?.ok_or_else(|| {
-        input(
-            &args.db,
-            "the run has no logits or probs layer to predict from",
-        )
-    })?;
+    check_image(&store, args.image)?;
+    let history = load_history(&store, args.image)?
+        .ok_or_else(|| Error::input(&args.db, Invalid::NoPredictionLayer))?;
     if args.json {
         return write_json(out, &history);
     }
@@ -50,7 +38,7 @@ pub fn run(args: &HistoryArgs, out: &mut dyn std::io::Write) -> CliResult {
         out,
         "image {} (true class {})",
         args.image,
-        super::escape(&classes[label])
+        escape(&classes[label])
     )?;
     let learned = history
         .learned_at
@@ -71,7 +59,7 @@ pub fn run(args: &HistoryArgs, out: &mut dyn std::io::Write) -> CliResult {
             out,
             "{:>10}  {:<14} {:>7.3}{mark}",
             history.steps[i],
-            super::escape(&classes[p]),
+            escape(&classes[p]),
             history.p_true[i]
         )?;
     }

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{CliError, CliResult};
+use super::CliResult;
 use crate::ingest::{ImportSpec, discover_steps, import};
 use crate::model::LayerKind;
+use crate::query::Error;
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -50,7 +51,7 @@ pub fn run(args: &ImportArgs, out: &mut dyn std::io::Write) -> CliResult {
         thumb_size: args.thumb_size,
         kinds: args.kinds.clone(),
     };
-    let total = discover_steps(&args.steps).map_err(CliError::Input)?.len();
+    let total = discover_steps(&args.steps).map_err(Error::Import)?.len();
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(total as u64);
         if let Ok(style) =
@@ -67,7 +68,7 @@ pub fn run(args: &ImportArgs, out: &mut dyn std::io::Write) -> CliResult {
         bar.set_message(format!("step {step}"));
     });
     bar.finish_and_clear();
-    let s = result.map_err(CliError::Input)?;
+    let s = result.map_err(Error::Import)?;
     writeln!(
         out,
         "{}: {} {} images, {} classes, layers {}{}; {} steps added{}",

@@ -6,8 +6,9 @@ use clap::Args;
 
 use super::{CliResult, write_json};
 use crate::model::{Catalog, Layer, StepId};
+use crate::query::scores::accuracy_by_step;
 use crate::store::Store;
-use crate::summary::accuracy_by_step;
+use crate::text::escape;
 
 #[derive(Debug, Args)]
 pub struct InfoArgs {
@@ -68,10 +69,11 @@ fn write_summary(
 ) -> std::io::Result<()> {
     writeln!(out, "{}", path.display())?;
     if let Some(name) = catalog.run_name() {
-        writeln!(out, "  run         {name}")?;
+        writeln!(out, "  run         {}", escape(name))?;
     }
     writeln!(out, "  images      {}", catalog.num_images())?;
     let classes = crate::model::describe_list(catalog.classes.clone());
+    let classes = escape(&classes);
     writeln!(out, "  classes     {} ({classes})", catalog.num_classes())?;
     writeln!(
         out,
@@ -80,7 +82,7 @@ fn write_summary(
     )?;
     writeln!(out, "  layers")?;
     for l in &catalog.layers {
-        writeln!(out, "    {:<16} {:>6}  {}", l.name, l.dim, l.kind)?;
+        writeln!(out, "    {:<16} {:>6}  {}", escape(&l.name), l.dim, l.kind)?;
     }
     writeln!(out, "  steps       {}", catalog.steps.len())?;
     writeln!(
@@ -100,7 +102,7 @@ fn write_summary(
             s.step,
             epoch,
             acc,
-            s.layers.join(", ")
+            escape(&s.layers.join(", "))
         )?;
     }
     Ok(())

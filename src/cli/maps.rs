@@ -1,18 +1,18 @@
-//! t-SNE and UMAP for `deepscope project`: options, the starting layout from another step,
-//! and a progress line on stderr when it is a terminal.
+//! Maps for `deepscope project`: the t-SNE/UMAP options, the starting layout from another
+//! step, and a progress line on stderr when it is a terminal.
 
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
 use clap::Args;
 
-use super::CliError;
 use super::common::Resolved;
-use crate::analysis::AnalysisError;
+use crate::analysis::Method;
 use crate::analysis::nonlinear::Stage;
-use crate::mapcache::MapCache;
-use crate::maps::{MapFailure, MapOutcome, MapRequest, MapSettings, Nonlinear, layer_map};
 use crate::model::StepId;
+use crate::query::Result;
+use crate::query::mapcache::MapCache;
+use crate::query::maps::{Map, MapRequest, MapSettings, layer_map};
 
 /// Options of the nonlinear methods.
 #[derive(Debug, Args, Clone)]
@@ -32,43 +32,32 @@ pub struct MapArgs {
     pub fresh: bool,
 }
 
-/// The map of the resolved step and layer: from the cache unless `--fresh`, else computed
-/// (after the `--init-from` step's map, itself cached) and stored.
-pub fn nonlinear_map(
-    r: &Resolved,
-    method: Nonlinear,
-    args: &MapArgs,
-) -> Result<MapOutcome, CliError> {
+/// The map of the resolved step and layer: PCA at once; t-SNE and UMAP from the cache unless
+/// `--fresh`, else computed (after the `--init-from` step's map, itself cached) and stored.
+pub fn map(r: &Resolved, method: Method, args: &MapArgs) -> Result<Map> {
     let settings = MapSettings {
         perplexity: args.perplexity,
         seed: args.seed,
     };
-    if method == Nonlinear::Tsne {
-        // Checked before any loading so a bad value is reported as such.
-        settings
-            .tsne()
-            .check()
-            .map_err(|e| map_error(r, method, e.into()))?;
-    }
-    let cache = MapCache::from_env();
+    let cache = method.is_nonlinear().then(MapCache::from_env).flatten();
     let start = match args.init_from {
-        Some(step) if step != r.step => {
-            r.store.check_available(step, &r.layer.name)?;
+        Some(step) if step != r.at.step && method.is_nonlinear() => {
+            r.store.check_available(step, &r.at.layer.name)?;
             let request = MapRequest {
                 step,
-                layer: &r.layer.name,
+                layer: &r.at.layer.name,
                 method,
                 settings: &settings,
                 start: None,
                 fresh: args.fresh,
             };
-            Some((step, map_at(r, &request, cache.as_ref())?.map.points))
+            Some((step, map_at(r, &request, cache.as_ref())?.points))
         }
         _ => None,
     };
     let request = MapRequest {
-        step: r.step,
-        layer: &r.layer.name,
+        step: r.at.step,
+        layer: &r.at.layer.name,
         method,
         settings: &settings,
         start: start.as_ref().map(|(s, p)| (*s, p.view())),
@@ -77,31 +66,16 @@ pub fn nonlinear_map(
     map_at(r, &request, cache.as_ref())
 }
 
-fn map_at(
-    r: &Resolved,
-    request: &MapRequest,
-    cache: Option<&MapCache>,
-) -> Result<MapOutcome, CliError> {
+fn map_at(r: &Resolved, request: &MapRequest, cache: Option<&MapCache>) -> Result<Map> {
+    if !request.method.is_nonlinear() {
+        return layer_map(&r.store, request, None, &mut |_| {});
+    }
     let mut progress = Progress::new(request.method.name(), request.layer, request.step);
-    let outcome = layer_map(&r.store, request, cache, &mut |s| progress.stage(s))
-        .map_err(|e| map_error(r, request.method, e))?;
+    let outcome = layer_map(&r.store, request, cache, &mut |s| progress.stage(s))?;
     if !outcome.from_cache {
         progress.done();
     }
     Ok(outcome)
-}
-
-fn map_error(r: &Resolved, method: Nonlinear, e: MapFailure) -> CliError {
-    match e {
-        MapFailure::Store(e) => e.into(),
-        MapFailure::Analysis(e) => {
-            let message = format!("{}: {} {e}", r.store.path().display(), method.name());
-            match e {
-                AnalysisError::Numerical(_) => CliError::Internal(message),
-                _ => CliError::Input(message),
-            }
-        }
-    }
 }
 
 /// One status line on stderr, rewritten at each stage; silent when stderr is not a terminal

@@ -2,9 +2,10 @@
 
 use clap::Args;
 
-use super::common::{Selection, input, prediction_layer};
+use super::common::Selection;
 use super::{CliResult, write_json};
-use crate::analysis::misclassified::misclassified;
+use crate::query::scores::mistakes;
+use crate::query::select::DefaultLayer;
 
 #[derive(Debug, Args)]
 pub struct MisclassifiedArgs {
@@ -16,18 +17,8 @@ pub struct MisclassifiedArgs {
 }
 
 pub fn run(args: &MisclassifiedArgs, out: &mut dyn std::io::Write) -> CliResult {
-    let r = args.selection.resolve(prediction_layer)?;
-    if !r.layer.kind.is_class_scores() {
-        return Err(input(
-            r.store.path(),
-            &format!(
-                "layer '{}' holds {}, not class scores; use a logits or probs layer",
-                r.layer.name, r.layer.kind
-            ),
-        ));
-    }
-    let scores = r.load()?;
-    let mut wrong = misclassified(scores.view(), r.layer.kind, &r.store.catalog().labels);
+    let r = args.selection.resolve(DefaultLayer::Prediction)?;
+    let mut wrong = mistakes(&r.store, &r.at)?;
     if args.ascending {
         wrong.reverse();
     }
@@ -38,7 +29,7 @@ pub fn run(args: &MisclassifiedArgs, out: &mut dyn std::io::Write) -> CliResult 
     writeln!(
         out,
         "step {}: {} of {} images misclassified",
-        r.step,
+        r.at.step,
         wrong.len(),
         n
     )?;

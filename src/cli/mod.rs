@@ -1,4 +1,5 @@
-//! The command line: clap definitions and one module per subcommand. Each subcommand is a
+//! The command line: clap definitions and one module per subcommand, arguments and
+//! formatting only (what is computed comes from [`crate::query`]). Each subcommand is a
 //! function from its arguments to text on stdout, so it can be tested without a process.
 
 mod check;
@@ -11,7 +12,6 @@ mod maps;
 mod misclassified;
 mod neighbors;
 mod project;
-pub mod shell_image;
 mod show;
 mod similarity;
 mod synth;
@@ -20,7 +20,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::store::StoreError;
+use crate::picture::ImageMode;
+use crate::query::Error;
 
 /// The database opened when no file is named: the bundled sample run.
 pub const SAMPLE_DB: &str = "sample_data/mnist.sqlite";
@@ -44,8 +45,8 @@ pub struct Cli {
     pub db: Option<PathBuf>,
 
     /// How the viewer draws pictures; `auto` asks the terminal (SSH often hides what it is)
-    #[arg(long, value_enum, default_value_t = shell_image::ImageMode::Auto)]
-    pub images: shell_image::ImageMode,
+    #[arg(long, value_enum, default_value_t = ImageMode::Auto)]
+    pub images: ImageMode,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -125,45 +126,7 @@ deepscope import run.sqlite --steps dumps/ --images val_folder/ --thumb-size 48"
     Import(import::ImportArgs),
 }
 
-/// How a command failed: bad input (exit 2) or a fault of deepscope's own (exit 1).
-#[derive(Debug)]
-pub enum CliError {
-    /// The user's input is wrong: one line naming the file and the problem.
-    Input(String),
-    /// Something failed that is not the input's fault.
-    Internal(String),
-    /// The message was already printed (e.g. `check` listing problems); just exit 2.
-    Reported,
-    /// Whoever read our output stopped (`| head`): stop quietly, as Unix tools do.
-    OutputClosed,
-}
-
-impl CliError {
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            CliError::Input(_) | CliError::Reported => 2,
-            CliError::Internal(_) => 1,
-            CliError::OutputClosed => 0,
-        }
-    }
-}
-
-impl From<StoreError> for CliError {
-    fn from(e: StoreError) -> Self {
-        CliError::Input(e.to_string())
-    }
-}
-
-impl From<std::io::Error> for CliError {
-    fn from(e: std::io::Error) -> Self {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return CliError::OutputClosed;
-        }
-        CliError::Internal(format!("cannot write output: {e}"))
-    }
-}
-
-pub type CliResult = Result<(), CliError>;
+pub type CliResult = Result<(), Error>;
 
 /// Runs a subcommand, writing its output to `out`.
 pub fn run_command(command: Command, out: &mut dyn std::io::Write) -> CliResult {
@@ -184,42 +147,7 @@ pub fn run_command(command: Command, out: &mut dyn std::io::Write) -> CliResult 
 
 /// Serialises a value as JSON followed by a newline.
 pub(crate) fn write_json(out: &mut dyn std::io::Write, value: &impl serde::Serialize) -> CliResult {
-    serde_json::to_writer(&mut *out, value)
-        .map_err(|e| CliError::Internal(format!("cannot encode JSON: {e}")))?;
+    serde_json::to_writer(&mut *out, value)?;
     writeln!(out)?;
     Ok(())
-}
-
-/// Opens the viewer on `db`. The file is opened and validated first, so a bad file gets
-/// its one-line error before the terminal is touched.
-pub fn open_viewer(db: &std::path::Path, images: shell_image::ImageMode) -> CliResult {
-    let store = crate::store::Store::open(db)?;
-    crate::tui::open(db, &store, images).map_err(CliError::Internal)
-}
-
-/// Makes a name from the database safe to print: control characters (escape sequences
-/// included) are shown escaped, never sent raw to the terminal.
-pub fn escape(name: &str) -> std::borrow::Cow<'_, str> {
-    if name.chars().any(char::is_control) {
-        let mut out = String::with_capacity(name.len() + 8);
-        for c in name.chars() {
-            if c.is_control() {
-                out.extend(c.escape_default());
-            } else {
-                out.push(c);
-            }
-        }
-        std::borrow::Cow::Owned(out)
-    } else {
-        std::borrow::Cow::Borrowed(name)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn control_characters_are_escaped() {
-        assert_eq!(super::escape("chien é"), "chien é");
-        assert_eq!(super::escape("\u{1b}[2Jcat\n"), "\\u{1b}[2Jcat\\n");
-    }
 }

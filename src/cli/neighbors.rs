@@ -2,11 +2,12 @@
 
 use clap::Args;
 
-use super::common::{MetricArg, Selection, features_layer};
-use super::shell_image::{ImageMode, print_thumbnail};
-use super::{CliError, CliResult, write_json};
-use crate::analysis::neighbours::{Neighbour, nearest};
+use super::common::{MetricArg, Selection};
+use super::{CliResult, write_json};
 use crate::model::ImageId;
+use crate::picture::{ImageMode, print_thumbnail};
+use crate::query::neighbours::nearest_of_class;
+use crate::query::select::{self, DefaultLayer};
 
 #[derive(Debug, Args)]
 pub struct NeighborsArgs {
@@ -48,27 +49,21 @@ struct NeighborsJson {
 }
 
 pub fn run(args: &NeighborsArgs, out: &mut dyn std::io::Write) -> CliResult {
-    let r = args.selection.resolve(features_layer)?;
-    r.check_image(args.image)?;
-    let labels = &r.store.catalog().labels;
-    let among: Option<Vec<ImageId>> = match &args.class {
-        Some(c) => {
-            let class = r.class(c)?;
-            Some(
-                (0..labels.len() as ImageId)
-                    .filter(|&i| labels[i as usize] == class)
-                    .collect(),
-            )
-        }
+    let r = args.selection.resolve(DefaultLayer::Features)?;
+    select::check_image(&r.store, args.image)?;
+    let class = match &args.class {
+        Some(c) => Some(select::class(&r.store, c)?),
         None => None,
     };
+    let labels = &r.store.catalog().labels;
     let values = r.load()?;
-    let found: Vec<Neighbour> = nearest(
+    let found = nearest_of_class(
         values.view(),
+        labels,
         args.image,
         args.k,
         args.metric.into(),
-        among.as_deref(),
+        class,
     );
     if args.selection.json {
         let neighbors = found
@@ -83,8 +78,8 @@ pub fn run(args: &NeighborsArgs, out: &mut dyn std::io::Write) -> CliResult {
             out,
             &NeighborsJson {
                 image: args.image,
-                step: r.step,
-                layer: r.layer.name.clone(),
+                step: r.at.step,
+                layer: r.at.layer.name.clone(),
                 neighbors,
             },
         );
@@ -94,8 +89,8 @@ pub fn run(args: &NeighborsArgs, out: &mut dyn std::io::Write) -> CliResult {
         "nearest to image {} ({}) in layer '{}' at step {}, {:?} distance",
         args.image,
         r.class_name(labels[args.image as usize]),
-        r.layer.name,
-        r.step,
+        r.at.layer.name,
+        r.at.step,
         args.metric
     )?;
     for (rank, n) in found.iter().enumerate() {
@@ -110,7 +105,7 @@ pub fn run(args: &NeighborsArgs, out: &mut dyn std::io::Write) -> CliResult {
         if args.show {
             out.flush()?;
             if let Some(thumb) = r.store.thumbnail(n.image)?
-                && print_thumbnail(&thumb, 14, args.images).map_err(CliError::Internal)?
+                && print_thumbnail(&thumb, 14, args.images)?
             {
                 writeln!(out)?;
             }

@@ -1,27 +1,20 @@
 //! `deepscope project`: a 2-D map of a layer at a step.
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use super::common::{Selection, features_layer};
-use super::maps::{MapArgs, nonlinear_map};
-use super::{CliError, CliResult, write_json};
-use crate::analysis::project::pca_2d;
-use crate::maps::Nonlinear;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MethodArg {
-    Pca,
-    Tsne,
-    Umap,
-}
+use super::common::Selection;
+use super::maps::{MapArgs, map};
+use super::{CliResult, write_json};
+use crate::analysis::Method;
+use crate::query::select::DefaultLayer;
 
 #[derive(Debug, Args)]
 pub struct ProjectArgs {
     #[command(flatten)]
     pub selection: Selection,
     /// Projection method
-    #[arg(long, value_enum, default_value_t = MethodArg::Pca)]
-    pub method: MethodArg,
+    #[arg(long, value_enum, default_value_t = Method::Pca)]
+    pub method: Method,
     #[command(flatten)]
     pub map: MapArgs,
 }
@@ -30,7 +23,7 @@ pub struct ProjectArgs {
 struct ProjectJson {
     step: i64,
     layer: String,
-    method: &'static str,
+    method: String,
     /// [x, y] per image, indexed by image id.
     points: Vec<[f32; 2]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51,55 +44,20 @@ struct ProjectJson {
     cached: Option<bool>,
 }
 
-/// The computed map and what is reported with it.
-struct Outcome {
-    points: ndarray::Array2<f32>,
-    explained_variance_ratio: Option<[f64; 2]>,
-    kl: Option<f64>,
-    perplexity: Option<f64>,
-    cached: Option<bool>,
-}
-
 pub fn run(args: &ProjectArgs, out: &mut dyn std::io::Write) -> CliResult {
-    let r = args.selection.resolve(features_layer)?;
-    let nonlinear = match args.method {
-        MethodArg::Pca => None,
-        MethodArg::Tsne => Some(Nonlinear::Tsne),
-        MethodArg::Umap => Some(Nonlinear::Umap),
-    };
-    let projection = match nonlinear {
-        None => {
-            let p = pca_2d(r.load()?.view())
-                .map_err(|e| CliError::Input(format!("{}: {e}", r.store.path().display())))?;
-            Outcome {
-                points: p.points,
-                explained_variance_ratio: p.explained_variance_ratio,
-                kl: None,
-                perplexity: None,
-                cached: None,
-            }
-        }
-        Some(method) => {
-            let m = nonlinear_map(&r, method, &args.map)?;
-            Outcome {
-                points: m.map.points,
-                explained_variance_ratio: None,
-                kl: m.map.kl,
-                perplexity: m.map.perplexity_used,
-                cached: Some(m.from_cache),
-            }
-        }
-    };
-    let method_name = match args.method {
-        MethodArg::Pca => "pca",
-        MethodArg::Tsne => "tsne",
-        MethodArg::Umap => "umap",
-    };
-    let (seed, init_from) = match nonlinear {
-        None => (None, None),
-        Some(_) => (
+    let r = args.selection.resolve(DefaultLayer::Features)?;
+    let projection = map(&r, args.method, &args.map)?;
+    // The JSON names the method as `--method` does.
+    let method_name = clap::ValueEnum::to_possible_value(&args.method)
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default();
+    let nonlinear = args.method.is_nonlinear();
+    let (seed, init_from, cached) = match nonlinear {
+        false => (None, None, None),
+        true => (
             Some(args.map.seed),
-            args.map.init_from.filter(|&s| s != r.step),
+            args.map.init_from.filter(|&s| s != r.at.step),
+            Some(projection.from_cache),
         ),
     };
     let points: Vec<[f32; 2]> = projection
@@ -112,28 +70,28 @@ pub fn run(args: &ProjectArgs, out: &mut dyn std::io::Write) -> CliResult {
         return write_json(
             out,
             &ProjectJson {
-                step: r.step,
-                layer: r.layer.name.clone(),
+                step: r.at.step,
+                layer: r.at.layer.name.clone(),
                 method: method_name,
                 points,
-                explained_variance_ratio: projection.explained_variance_ratio,
+                explained_variance_ratio: projection.explained,
                 kl: projection.kl,
-                perplexity: projection.perplexity,
+                perplexity: projection.perplexity_used,
                 seed,
                 init_from,
-                cached: projection.cached,
+                cached,
             },
         );
     }
     writeln!(
         out,
         "{} of layer '{}' at step {}: {} images",
-        method_name.to_uppercase().replace("TSNE", "t-SNE"),
-        r.layer.name,
-        r.step,
+        args.method.name(),
+        r.at.layer.name,
+        r.at.step,
         points.len()
     )?;
-    if let (Some(kl), Some(p)) = (projection.kl, projection.perplexity) {
+    if let (Some(kl), Some(p)) = (projection.kl, projection.perplexity_used) {
         let reduced = if p < args.map.perplexity {
             format!(", reduced from {}: too few images", args.map.perplexity)
         } else {
@@ -141,7 +99,7 @@ pub fn run(args: &ProjectArgs, out: &mut dyn std::io::Write) -> CliResult {
         };
         writeln!(out, "KL divergence: {kl:.4} (perplexity {p}{reduced})")?;
     }
-    if let Some([a, b]) = projection.explained_variance_ratio {
+    if let Some([a, b]) = projection.explained {
         writeln!(
             out,
             "explained variance: {:.1}% + {:.1}%",

@@ -4,11 +4,13 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::shell_image::{ImageMode, print_thumbnail};
-use super::{CliError, CliResult};
-use crate::analysis::predict::{argmax, probabilities};
+use super::CliResult;
 use crate::model::{ImageId, StepId};
+use crate::picture::{ImageMode, print_thumbnail};
+use crate::query::history::predictions_over_steps;
+use crate::query::select::check_image;
 use crate::store::Store;
+use crate::text::escape;
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -28,28 +30,13 @@ pub struct ShowArgs {
     pub width: u32,
 }
 
-/// Prediction of one image at one step.
-struct AtStep {
-    step: StepId,
-    predicted: usize,
-    p_predicted: f32,
-    p_true: f32,
-}
-
 pub fn run(args: &ShowArgs, out: &mut dyn std::io::Write) -> CliResult {
     let store = Store::open(&args.db)?;
     let catalog = store.catalog();
+    check_image(&store, args.image)?;
     let image = args.image as usize;
-    if image >= catalog.num_images() {
-        return Err(CliError::Input(format!(
-            "{}: no image {}; images are 0..{}",
-            args.db.display(),
-            args.image,
-            catalog.num_images().saturating_sub(1)
-        )));
-    }
-    let label = catalog.labels[image] as usize;
-    let history = predictions_over_steps(&store, image, label)?;
+    let label = catalog.labels[image];
+    let history = predictions_over_steps(&store, args.image)?;
     let current = match args.step {
         Some(step) => {
             let layer = catalog
@@ -62,11 +49,11 @@ pub fn run(args: &ShowArgs, out: &mut dyn std::io::Write) -> CliResult {
     };
 
     let name = catalog.image_names[image].as_deref().unwrap_or("-");
-    writeln!(out, "image {image} ({})", super::escape(name))?;
+    writeln!(out, "image {image} ({})", escape(name))?;
     writeln!(
         out,
         "  label      {}",
-        super::escape(&catalog.classes[label])
+        escape(&catalog.classes[label as usize])
     )?;
     if let Some(h) = current {
         let verdict = if h.predicted == label {
@@ -78,14 +65,14 @@ pub fn run(args: &ShowArgs, out: &mut dyn std::io::Write) -> CliResult {
             out,
             "  step {}: predicted {} (p={:.3}), p(true)={:.3}, {verdict}",
             h.step,
-            super::escape(&catalog.classes[h.predicted]),
+            escape(&catalog.classes[h.predicted as usize]),
             h.p_predicted,
             h.p_true
         )?;
     }
     out.flush()?;
     if let Some(thumb) = store.thumbnail(args.image)?
-        && print_thumbnail(&thumb, args.width, args.images).map_err(CliError::Internal)?
+        && print_thumbnail(&thumb, args.width, args.images)?
     {
         writeln!(out)?;
     }
@@ -101,36 +88,10 @@ pub fn run(args: &ShowArgs, out: &mut dyn std::io::Write) -> CliResult {
                 out,
                 "             {:>10}  {:<12} {:>7.3} {mark}",
                 h.step,
-                super::escape(&catalog.classes[h.predicted]),
+                escape(&catalog.classes[h.predicted as usize]),
                 h.p_true
             )?;
         }
     }
     Ok(())
-}
-
-/// The image's prediction at every step that has class scores.
-fn predictions_over_steps(
-    store: &Store,
-    image: usize,
-    label: usize,
-) -> Result<Vec<AtStep>, CliError> {
-    let catalog = store.catalog();
-    let Some(layer) = catalog.prediction_layer() else {
-        return Ok(vec![]);
-    };
-    let mut out = Vec::new();
-    for step in catalog.steps.iter().filter(|s| s.has_layer(&layer.name)) {
-        let scores = store.load(step.step, &layer.name)?;
-        let row = scores.row(image);
-        let p = probabilities(row, layer.kind);
-        let predicted = argmax(row);
-        out.push(AtStep {
-            step: step.step,
-            predicted,
-            p_predicted: p[predicted],
-            p_true: p[label],
-        });
-    }
-    Ok(out)
 }

@@ -1,56 +1,25 @@
 //! `deepscope similarity`: the class-similarity matrix and its hierarchical ordering.
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use ndarray::Array2;
 
-use super::common::{Selection, features_layer, input, prediction_layer};
+use super::common::{Resolved, Selection};
 use super::{CliResult, write_json};
-use crate::analysis::ordering::{Linkage, order_classes};
-use crate::analysis::similarity::{
-    centroid_cosine, confusion_matrix, confusion_similarity, logit_correlation,
-};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SourceArg {
-    /// Correlation of logits across images, negatives clipped (the Blocks method)
-    Logits,
-    /// Confusion counts, as similarity: how often each class is taken for the other
-    Confusion,
-    /// Confusion without the diagonal
-    ConfusionOffdiag,
-    /// Cosine similarity of class-mean activations of a features layer
-    Centroids,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LinkageArg {
-    Average,
-    Complete,
-    Centroid,
-    Ward,
-}
-
-impl From<LinkageArg> for Linkage {
-    fn from(l: LinkageArg) -> Linkage {
-        match l {
-            LinkageArg::Average => Linkage::Average,
-            LinkageArg::Complete => Linkage::Complete,
-            LinkageArg::Centroid => Linkage::Centroid,
-            LinkageArg::Ward => Linkage::Ward,
-        }
-    }
-}
+use crate::analysis::ordering::Linkage;
+use crate::analysis::similarity::SimilaritySource;
+use crate::query::select::DefaultLayer;
+use crate::query::similarity::source_matrix;
 
 #[derive(Debug, Args)]
 pub struct SimilarityArgs {
     #[command(flatten)]
     pub selection: Selection,
     /// What the similarity is computed from
-    #[arg(long, value_enum, default_value_t = SourceArg::Logits)]
-    pub source: SourceArg,
+    #[arg(long, value_enum, default_value_t = SimilaritySource::Logits)]
+    pub source: SimilaritySource,
     /// Linkage of the hierarchical clustering that orders the classes
-    #[arg(long, value_enum, default_value_t = LinkageArg::Average)]
-    pub linkage: LinkageArg,
+    #[arg(long, value_enum, default_value_t = Linkage::Average)]
+    pub linkage: Linkage,
 }
 
 #[derive(serde::Serialize)]
@@ -65,52 +34,17 @@ struct SimilarityJson {
 
 pub fn run(args: &SimilarityArgs, out: &mut dyn std::io::Write) -> CliResult {
     let default_layer = match args.source {
-        SourceArg::Centroids => features_layer,
-        _ => prediction_layer,
+        SimilaritySource::Centroids => DefaultLayer::Features,
+        _ => DefaultLayer::Prediction,
     };
     let r = args.selection.resolve(default_layer)?;
-    let k = r.store.catalog().num_classes();
-    let labels = &r.store.catalog().labels;
-    let matrix: Array2<f64> = match args.source {
-        SourceArg::Logits => {
-            if !r.layer.kind.is_class_scores() {
-                return Err(input(
-                    r.store.path(),
-                    &format!("layer '{}' is not a logits or probs layer", r.layer.name),
-                ));
-            }
-            logit_correlation(r.load()?.view())
-        }
-        SourceArg::Confusion | SourceArg::ConfusionOffdiag => {
-            let predicted: Vec<u32> = r.predictions()?.iter().map(|p| p.class).collect();
-            let counts = confusion_matrix(labels, &predicted, k);
-            let keep_diagonal = args.source == SourceArg::Confusion;
-            let order = order_classes(
-                confusion_similarity(counts.view(), keep_diagonal).view(),
-                args.linkage.into(),
-            );
-            let shown = if keep_diagonal {
-                counts.mapv(f64::from)
-            } else {
-                Array2::from_shape_fn((k, k), |(i, j)| {
-                    if i == j {
-                        0.0
-                    } else {
-                        f64::from(counts[[i, j]])
-                    }
-                })
-            };
-            return print(args, &r, order.order, shown, out);
-        }
-        SourceArg::Centroids => centroid_cosine(r.load()?.view(), labels, k),
-    };
-    let order = order_classes(matrix.view(), args.linkage.into());
-    print(args, &r, order.order, matrix, out)
+    let m = source_matrix(&r.store, &r.at, args.source)?;
+    print(args, &r, m.order(args.linkage).order, m.shown, out)
 }
 
 fn print(
     args: &SimilarityArgs,
-    r: &super::common::Resolved,
+    r: &Resolved,
     order: Vec<usize>,
     matrix: Array2<f64>,
     out: &mut dyn std::io::Write,
@@ -120,7 +54,7 @@ fn print(
         return write_json(
             out,
             &SimilarityJson {
-                step: r.step,
+                step: r.at.step,
                 classes: classes.clone(),
                 order,
                 matrix: matrix.rows().into_iter().map(|row| row.to_vec()).collect(),
@@ -130,7 +64,7 @@ fn print(
     writeln!(
         out,
         "{:?} similarity at step {}, ordered by {:?} linkage",
-        args.source, r.step, args.linkage
+        args.source, r.at.step, args.linkage
     )?;
     write!(out, "{:>10}", "")?;
     for &j in &order {

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{CliError, CliResult};
+use super::CliResult;
+use crate::query::Error;
 use crate::store::{Journal, Writer};
 use crate::synth::{SynthParams, write};
 
@@ -39,9 +40,10 @@ pub fn run(args: &SynthArgs, out: &mut dyn std::io::Write) -> CliResult {
             .unwrap_or(((args.classes as f64).sqrt().round() as usize).max(1)),
         seed: args.seed,
     };
-    params
-        .check()
-        .map_err(|e| CliError::Input(format!("{}: {e}", args.out.display())))?;
+    params.check().map_err(|message| Error::Synth {
+        out: args.out.clone(),
+        message,
+    })?;
     let mut writer = Writer::create_with(&args.out, Journal::Rollback)?;
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(params.steps as u64);

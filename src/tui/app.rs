@@ -7,14 +7,17 @@ use std::sync::Arc;
 
 use ndarray::Array2;
 
-use super::jobs::{MapSummary, OrderKey, Similarity, StepScores};
+use super::jobs::{MapSummary, OrderKey};
+use crate::analysis::Method;
 use crate::analysis::cluster::Clusters;
 use crate::analysis::history::ImageHistory;
 use crate::analysis::neighbours::Neighbour;
 use crate::analysis::nonlinear::Stage;
 use crate::analysis::ordering::{ClassOrder, Linkage};
-use crate::maps::Method;
+use crate::analysis::similarity::SimilaritySource;
 use crate::model::{Catalog, ClassId, ImageId, LayerKind, StepId, Thumbnail};
+use crate::query::scores::StepScores;
+use crate::query::similarity::Matrices;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -58,26 +61,6 @@ pub enum Focus {
     Pair { label: ClassId, predicted: ClassId },
 }
 
-/// The matrix shown in the similarity view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MatrixSource {
-    Correlation,
-    Confusion,
-    ConfusionOffDiagonal,
-    Centroids,
-}
-
-impl MatrixSource {
-    pub fn title(self) -> &'static str {
-        match self {
-            MatrixSource::Correlation => "logit correlation",
-            MatrixSource::Confusion => "confusion",
-            MatrixSource::ConfusionOffDiagonal => "confusion without diagonal",
-            MatrixSource::Centroids => "centroid cosine",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overlay {
     Help,
@@ -117,7 +100,7 @@ pub type MapId = (StepId, String, Method);
 
 #[derive(Debug, Clone)]
 pub struct MatrixState {
-    pub source: MatrixSource,
+    pub source: SimilaritySource,
     pub linkage: Linkage,
     /// Order fixed from the reference (last) step, so blocks can be watched forming.
     pub fixed_order: bool,
@@ -143,7 +126,7 @@ pub type NeighbourLists = Vec<(ClassId, Vec<Neighbour>)>;
 #[derive(Debug, Default)]
 pub struct Cache {
     pub scores: HashMap<StepId, Arc<StepScores>>,
-    pub similarity: HashMap<StepId, Arc<Similarity>>,
+    pub similarity: HashMap<StepId, Arc<Matrices>>,
     pub projections: HashMap<MapId, Arc<Array2<f32>>>,
     pub map_summaries: HashMap<MapId, MapSummary>,
     /// The stage a t-SNE/UMAP run has reached, by request key.
@@ -209,7 +192,7 @@ impl App {
                 fresh: false,
             },
             matrix: MatrixState {
-                source: MatrixSource::Correlation,
+                source: SimilaritySource::Logits,
                 linkage: Linkage::Average,
                 fixed_order: true,
                 cursor: (0, 0),
@@ -247,7 +230,7 @@ impl App {
             .classes
             .get(class as usize)
             .map_or("?", String::as_str);
-        crate::cli::escape(name).into_owned()
+        crate::text::escape(name).into_owned()
     }
 
     pub fn scores(&self) -> Option<&Arc<StepScores>> {
@@ -340,19 +323,9 @@ impl App {
             .get(&(step, self.layer.clone(), image))
     }
 
-    /// The similarity matrix selected, as f64 in class-id order.
-    pub fn matrix_at(&self, step: StepId, source: MatrixSource) -> Option<Array2<f64>> {
-        let s = self.cache.similarity.get(&step)?;
-        Some(match source {
-            MatrixSource::Correlation => s.correlation.clone(),
-            MatrixSource::Confusion => s.confusion.mapv(f64::from),
-            MatrixSource::ConfusionOffDiagonal => {
-                let mut m = s.confusion.mapv(f64::from);
-                m.diag_mut().fill(0.0);
-                m
-            }
-            MatrixSource::Centroids => s.centroids.clone()?,
-        })
+    /// The matrix of `source` at `step` as shown, in class-id order.
+    pub fn matrix_at(&self, step: StepId, source: SimilaritySource) -> Option<Array2<f64>> {
+        Some(self.cache.similarity.get(&step)?.source(source)?.shown)
     }
 
     /// The step whose matrix orders the classes.
@@ -377,7 +350,7 @@ impl App {
     pub fn order_key(&self) -> Option<OrderKey> {
         Some(OrderKey {
             step: self.order_step()?,
-            source: self.matrix.source as u8,
+            source: self.matrix.source,
             linkage: self.matrix.linkage,
         })
     }

@@ -13,8 +13,8 @@ use ratatui_image::protocol::StatefulProtocol;
 use ratatui_image::{Resize, StatefulImage};
 
 use super::kitty::KittyPlacements;
-use crate::cli::shell_image::{ImageMode, upscale};
 use crate::model::{ImageId, Thumbnail};
+use crate::picture::{ImageMode, upscale};
 
 /// How long the terminal may take to answer the graphics query (the crate waits 2 s).
 /// Terminals answer in milliseconds, and over SSH in a round trip; only a terminal that

@@ -1,44 +1,26 @@
-//! Heavy work off the UI thread: the requests, the results, and `compute`, the pure part (a
-//! request in, a result out) that the worker threads run.
+//! Heavy work off the UI thread: the requests, the results, and `compute` (a request in, a
+//! result out, through the query layer) that the worker threads run.
 
 use std::sync::Arc;
 
 use ndarray::Array2;
 
-use crate::analysis::align::align_to;
-use crate::analysis::cluster::{Clusters, kmeans};
+use crate::analysis::Method;
+use crate::analysis::cluster::Clusters;
 use crate::analysis::history::ImageHistory;
-use crate::analysis::misclassified::{Misclassified, misclassified};
-use crate::analysis::neighbours::{Metric, Neighbour, nearest};
+use crate::analysis::neighbours::{Metric, Neighbour};
 use crate::analysis::nonlinear::Stage;
 use crate::analysis::ordering::{ClassOrder, Linkage, order_classes};
-use crate::analysis::predict::{Prediction, predict, probabilities};
-use crate::analysis::project::pca_2d;
-use crate::analysis::similarity::{centroid_cosine, confusion_matrix, logit_correlation};
-use crate::mapcache::MapCache;
-use crate::maps::{MapRequest, MapSettings, Method, layer_map};
+use crate::analysis::similarity::SimilaritySource;
 use crate::model::{ClassId, ImageId, Step, StepId, Thumbnail};
+use crate::query::mapcache::MapCache;
+use crate::query::maps::{MapRequest, MapSettings, layer_map};
+use crate::query::neighbours::{clusters, nearest_of_class};
+use crate::query::scores::{StepScores, accuracy_by_step, step_scores};
+use crate::query::select::At;
+use crate::query::similarity::{Matrices, all_matrices};
+use crate::query::{Error, history};
 use crate::store::Store;
-
-/// The class-similarity matrices and orders of one step.
-#[derive(Debug, Clone)]
-pub struct Similarity {
-    /// Logit correlation, negatives clipped (K x K, class-id order).
-    pub correlation: Array2<f64>,
-    pub confusion: Array2<u32>,
-    /// Cosine similarity of class means of the features layer, when it was logged.
-    pub centroids: Option<Array2<f64>>,
-}
-
-/// Predictions and mistakes of one step.
-#[derive(Debug, Clone)]
-pub struct StepScores {
-    pub predictions: Vec<Prediction>,
-    /// Class probabilities, N x K.
-    pub probabilities: Array2<f32>,
-    pub misclassified: Vec<Misclassified>,
-    pub accuracy: f64,
-}
 
 /// Work the UI asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,7 +75,7 @@ pub enum Request {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OrderKey {
     pub step: StepId,
-    pub source: u8,
+    pub source: SimilaritySource,
     pub linkage: Linkage,
 }
 
@@ -103,7 +85,7 @@ pub enum Response {
     Scores {
         step: StepId,
         scores: Arc<StepScores>,
-        similarity: Arc<Similarity>,
+        similarity: Arc<Matrices>,
     },
     Projection {
         step: StepId,
@@ -189,8 +171,9 @@ pub struct MapSummary {
     pub cached: bool,
 }
 
-/// Computes one request against the store. Pure apart from reading the database (and the
-/// map cache, when given); `stage` hears the stages of a t-SNE or UMAP run.
+/// Computes one request against the store: reads the database (and the map cache, when
+/// given; a computed t-SNE/UMAP map is written to it); `stage` hears the stages of a t-SNE
+/// or UMAP run.
 pub fn compute(
     store: &mut Store,
     request: Request,
@@ -200,7 +183,10 @@ pub fn compute(
     let key = request.key();
     match run(store, request, cache, stage) {
         Ok(r) => r,
-        Err(message) => Response::Failed { key, message },
+        Err(e) => Response::Failed {
+            key,
+            message: e.to_string(),
+        },
     }
 }
 
@@ -209,51 +195,13 @@ fn run(
     request: Request,
     cache: Option<&MapCache>,
     stage: &mut dyn FnMut(Stage),
-) -> Result<Response, String> {
-    let err = |e: crate::store::StoreError| e.to_string();
-    match request {
-        Request::Scores { step, features } => {
-            let catalog = store.catalog();
-            let layer = catalog
-                .prediction_layer()
-                .ok_or("the run has no logits or probs layer")?
-                .clone();
-            let scores = store.load(step, &layer.name).map_err(err)?;
-            let labels = &catalog.labels;
-            let predictions = predict(scores.view(), layer.kind);
-            let mut probs = Array2::zeros(scores.dim());
-            for (i, row) in scores.rows().into_iter().enumerate() {
-                probs
-                    .row_mut(i)
-                    .assign(&ndarray::Array1::from(probabilities(row, layer.kind)));
-            }
-            let k = catalog.num_classes();
-            let predicted: Vec<ClassId> = predictions.iter().map(|p| p.class).collect();
-            let centroids = match features {
-                Some(f) if catalog.step(step).is_some_and(|s| s.has_layer(&f)) => Some(
-                    centroid_cosine(store.load(step, &f).map_err(err)?.view(), labels, k),
-                ),
-                _ => None,
-            };
-            let similarity = Similarity {
-                correlation: logit_correlation(scores.view()),
-                confusion: confusion_matrix(labels, &predicted, k),
-                centroids,
-            };
-            let wrong = misclassified(scores.view(), layer.kind, labels);
-            let accuracy = crate::analysis::predict::accuracy(&predictions, labels);
-            let scores = StepScores {
-                predictions,
-                probabilities: probs,
-                misclassified: wrong,
-                accuracy,
-            };
-            Ok(Response::Scores {
-                step,
-                scores: Arc::new(scores),
-                similarity: Arc::new(similarity),
-            })
-        }
+) -> Result<Response, Error> {
+    Ok(match request {
+        Request::Scores { step, features } => Response::Scores {
+            step,
+            scores: Arc::new(step_scores(store, step)?),
+            similarity: Arc::new(all_matrices(store, step, features.as_deref())?),
+        },
         Request::Projection {
             step,
             layer,
@@ -261,61 +209,24 @@ fn run(
             reference,
             fresh,
         } => {
-            let (points, summary) = match method.nonlinear() {
-                None => {
-                    let values = store.load(step, &layer).map_err(err)?;
-                    let mut p = pca_2d(values.view()).map_err(|e| e.to_string())?;
-                    if let Some((_, r)) = reference {
-                        align_to(&mut p.points, r.view());
-                    }
-                    let summary = MapSummary {
-                        explained: p.explained_variance_ratio,
-                        ..MapSummary::default()
-                    };
-                    (p.points, summary)
-                }
-                Some(nonlinear) => {
-                    let settings = MapSettings::default();
-                    let request = MapRequest {
-                        step,
-                        layer: &layer,
-                        method: nonlinear,
-                        settings: &settings,
-                        start: reference.as_ref().map(|(s, p)| (*s, p.view())),
-                        fresh,
-                    };
-                    let outcome = layer_map(store, &request, cache, stage)
-                        .map_err(|e| format!("{} of {layer}: {e}", nonlinear.name()))?;
-                    let summary = MapSummary {
-                        kl: outcome.map.kl,
-                        perplexity: outcome
-                            .map
-                            .perplexity_used
-                            .map(|p| (p, p < settings.perplexity)),
-                        cached: outcome.from_cache,
-                        ..MapSummary::default()
-                    };
-                    (outcome.map.points, summary)
-                }
-            };
-            Ok(Response::Projection {
+            let (points, summary) =
+                projection(store, step, &layer, method, reference, fresh, cache, stage)?;
+            Response::Projection {
                 step,
                 layer,
                 method,
                 points: Arc::new(points),
                 summary,
-            })
+            }
         }
         Request::Clusters { step, layer, k } => {
-            let values = store.load(step, &layer).map_err(err)?;
-            let clusters =
-                kmeans(values.view(), &store.catalog().labels, k, 0).map_err(|e| e.to_string())?;
-            Ok(Response::Clusters {
+            let at = at(store, step, &layer)?;
+            Response::Clusters {
+                clusters: Arc::new(clusters(store, &at, k, 0)?),
                 step,
                 layer,
                 k,
-                clusters: Arc::new(clusters),
-            })
+            }
         }
         Request::Neighbours {
             step,
@@ -324,52 +235,91 @@ fn run(
             classes,
             k,
         } => {
-            let values = store.load(step, &layer).map_err(err)?;
+            let values = store.load(step, &layer)?;
             let labels = &store.catalog().labels;
             let lists = classes
                 .into_iter()
                 .map(|class| {
-                    let among: Vec<ImageId> = (0..labels.len() as ImageId)
-                        .filter(|&i| labels[i as usize] == class)
-                        .collect();
-                    (
-                        class,
-                        nearest(values.view(), image, k, Metric::Cosine, Some(&among)),
-                    )
+                    let found = nearest_of_class(
+                        values.view(),
+                        labels,
+                        image,
+                        k,
+                        Metric::Cosine,
+                        Some(class),
+                    );
+                    (class, found)
                 })
                 .collect();
-            Ok(Response::Neighbours {
+            Response::Neighbours {
                 step,
                 layer,
                 image,
                 lists,
-            })
+            }
         }
-        Request::History { image } => {
-            let history = crate::summary::load_history(store, image).map_err(err)?;
-            Ok(Response::History { image, history })
-        }
+        Request::History { image } => Response::History {
+            image,
+            history: history::load_history(store, image)?,
+        },
         Request::Thumbnails { images } => {
             let thumbs = images
                 .into_iter()
-                .map(|i| Ok((i, store.thumbnail(i).map_err(err)?)))
-                .collect::<Result<Vec<_>, String>>()?;
-            Ok(Response::Thumbnails(thumbs))
+                .map(|i| Ok((i, store.thumbnail(i)?)))
+                .collect::<Result<Vec<_>, Error>>()?;
+            Response::Thumbnails(thumbs)
         }
         Request::Refresh => {
-            store.refresh_steps().map_err(err)?;
-            Ok(Response::Steps(store.catalog().steps.clone()))
+            store.refresh_steps()?;
+            Response::Steps(store.catalog().steps.clone())
         }
-        Request::Accuracies => Ok(Response::Accuracies(
-            crate::summary::accuracy_by_step(store).map_err(err)?,
-        )),
+        Request::Accuracies => Response::Accuracies(accuracy_by_step(store)?),
         Request::Order {
             matrix,
             linkage,
             key,
-        } => Ok(Response::Order {
+        } => Response::Order {
             key,
             order: Arc::new(order_classes(matrix.view(), linkage)),
-        }),
-    }
+        },
+    })
+}
+
+/// A layer at a step, as the app names them.
+fn at(store: &Store, step: StepId, layer: &str) -> Result<At, Error> {
+    Ok(At {
+        step,
+        layer: store.layer(layer)?.clone(),
+    })
+}
+
+/// The map of a layer at a step with the default settings, and what is said about it.
+#[allow(clippy::too_many_arguments)]
+fn projection(
+    store: &Store,
+    step: StepId,
+    layer: &str,
+    method: Method,
+    reference: Option<(StepId, Arc<Array2<f32>>)>,
+    fresh: bool,
+    cache: Option<&MapCache>,
+    stage: &mut dyn FnMut(Stage),
+) -> Result<(Array2<f32>, MapSummary), Error> {
+    let settings = MapSettings::default();
+    let request = MapRequest {
+        step,
+        layer,
+        method,
+        settings: &settings,
+        start: reference.as_ref().map(|(s, p)| (*s, p.view())),
+        fresh,
+    };
+    let map = layer_map(store, &request, cache, stage)?;
+    let summary = MapSummary {
+        explained: map.explained,
+        kl: map.kl,
+        perplexity: map.perplexity_used.map(|p| (p, p < settings.perplexity)),
+        cached: map.from_cache,
+    };
+    Ok((map.points, summary))
 }

@@ -20,8 +20,8 @@ use base64::engine::general_purpose::STANDARD;
 use ratatui::buffer::{Buffer, CellDiffOption};
 use ratatui::layout::Rect;
 
-use crate::cli::shell_image::upscale;
 use crate::model::{ImageId, Thumbnail};
+use crate::picture::upscale;
 
 /// Largest escape-sequence payload kitty accepts in one chunk.
 const CHUNK: usize = 4096;

@@ -20,14 +20,12 @@ use std::path::Path;
 pub use app::App;
 pub use requests::{CLUSTER_GRID, NEIGHBOURS};
 
-/// Opens the viewer on a database already opened (and so validated) as `store`.
-pub fn open(
-    path: &Path,
-    store: &crate::store::Store,
-    images: crate::cli::shell_image::ImageMode,
-) -> Result<(), String> {
-    let maps = crate::mapcache::MapCache::from_env();
-    let worker = worker::Worker::start(path.to_path_buf(), maps).map_err(|e| e.to_string())?;
+/// Opens the viewer on the database at `path`. The file is opened and validated first, so
+/// a bad file gets its one-line error before the terminal is touched.
+pub fn open(path: &Path, images: crate::picture::ImageMode) -> Result<(), crate::query::Error> {
+    let store = crate::store::Store::open(path)?;
+    let maps = crate::query::mapcache::MapCache::from_env();
+    let worker = worker::Worker::start(path.to_path_buf(), maps)?;
     let app = App::new(path.to_path_buf(), store.catalog().clone());
     let theme = theme::Theme::new(theme::ColourMode::detect());
     run::run(app, worker, theme, images)

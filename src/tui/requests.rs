@@ -1,7 +1,7 @@
 //! What the worker should compute for what is on screen now. A pure function of the state,
 //! so that it can be tested and so that nothing is asked for twice.
 
-use super::app::{App, MatrixSource, View};
+use super::app::{App, View};
 use super::jobs::Request;
 use crate::model::ImageId;
 
@@ -132,17 +132,10 @@ impl App {
         }
     }
 
-    /// The matrix the classes are ordered by: similarities as they are; confusion counts
-    /// turned into symmetric confusion rates first.
+    /// The matrix the classes are ordered by.
     fn ordering_matrix(&self, step: i64) -> Option<ndarray::Array2<f64>> {
-        use crate::analysis::similarity::confusion_similarity;
         let s = self.cache.similarity.get(&step)?;
-        Some(match self.matrix.source {
-            MatrixSource::Correlation => s.correlation.clone(),
-            MatrixSource::Confusion => confusion_similarity(s.confusion.view(), true),
-            MatrixSource::ConfusionOffDiagonal => confusion_similarity(s.confusion.view(), false),
-            MatrixSource::Centroids => s.centroids.clone()?,
-        })
+        Some(s.source(self.matrix.source)?.ordering)
     }
 
     /// The misclassified item under the list cursor (not a neighbour).

@@ -16,6 +16,7 @@ use super::keymap::{Action, action};
 use super::theme::Theme;
 use super::views;
 use super::worker::Worker;
+use crate::query::Error;
 
 /// How often a live run is checked for new steps.
 const REFRESH_EVERY: Duration = Duration::from_secs(1);
@@ -28,13 +29,12 @@ pub fn run(
     mut app: App,
     worker: Worker,
     theme: Theme,
-    images: crate::cli::shell_image::ImageMode,
-) -> Result<(), String> {
+    images: crate::picture::ImageMode,
+) -> Result<(), Error> {
     if !std::io::stdin().is_terminal() || !stdout().is_terminal() {
-        return Err("the viewer needs a terminal; in scripts use `deepscope info`, `similarity`, ... with --json".into());
+        return Err(Error::NotATerminal);
     }
-    let mut terminal =
-        ratatui::try_init().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let mut terminal = ratatui::try_init().map_err(Error::Terminal)?;
     // The first screen at once (a terminal that never answers the graphics query, like a
     // detached tmux, would otherwise keep it blank for the whole timeout); then, before any
     // input is read, the query, whose answer comes on stdin.
@@ -59,8 +59,8 @@ fn event_loop(
     worker: &Worker,
     theme: &Theme,
     graphics: &mut Graphics,
-) -> Result<(), String> {
-    let io = |e: std::io::Error| format!("terminal error: {e}");
+) -> Result<(), Error> {
+    let io = Error::Terminal;
     let (mut last_refresh, mut last_play) = (Instant::now(), Instant::now());
     let mut dirty = true;
     while !app.quit {

@@ -42,7 +42,7 @@ impl App {
             None => {
                 self.status = Some(format!(
                     "no class or image matches '{}'",
-                    crate::cli::escape(&query)
+                    crate::text::escape(&query)
                 ))
             }
         }

@@ -1,7 +1,7 @@
 //! How actions change the state. No I/O: what to compute next follows from the state
 //! (`App::requests`).
 
-use super::app::{App, ColourBy, Focus, MatrixSource, MisFocus, Overlay, View};
+use super::app::{App, ColourBy, Focus, MisFocus, Overlay, View};
 use super::keymap::Action;
 use crate::analysis::ordering::Linkage;
 use crate::model::{ClassId, ImageId};
@@ -100,14 +100,7 @@ impl App {
                     });
                 }
             }
-            CycleSource => {
-                self.matrix.source = match self.matrix.source {
-                    MatrixSource::Correlation => MatrixSource::Confusion,
-                    MatrixSource::Confusion => MatrixSource::ConfusionOffDiagonal,
-                    MatrixSource::ConfusionOffDiagonal => MatrixSource::Centroids,
-                    MatrixSource::Centroids => MatrixSource::Correlation,
-                }
-            }
+            CycleSource => self.matrix.source = self.matrix.source.next(),
             CycleLinkage => {
                 self.matrix.linkage = match self.matrix.linkage {
                     Linkage::Average => Linkage::Complete,

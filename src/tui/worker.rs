@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 
 use super::jobs::{Request, Response, compute};
-use crate::mapcache::MapCache;
+use crate::query::mapcache::MapCache;
 use crate::store::{Problem, Store, StoreError};
 
 /// Which requests supersede each other: a newer request of the same kind replaces an older
@@ -40,7 +40,7 @@ enum Lane {
 
 fn lane(request: &Request) -> Lane {
     match request {
-        Request::Projection { method, .. } if method.nonlinear().is_some() => Lane::Maps,
+        Request::Projection { method, .. } if method.is_nonlinear() => Lane::Maps,
         Request::Accuracies => Lane::Scan,
         _ => Lane::Quick,
     }
@@ -72,14 +72,14 @@ impl Worker {
     }
 
     /// Hands a request to the thread that runs its kind; fails if that thread has stopped.
-    pub fn send(&self, request: Request) -> Result<(), String> {
+    pub fn send(&self, request: Request) -> Result<(), crate::query::Error> {
         let to = match lane(&request) {
             Lane::Quick => &self.quick,
             Lane::Maps => &self.maps,
             Lane::Scan => &self.scan,
         };
         to.send(request)
-            .map_err(|_| "the worker stopped".to_string())
+            .map_err(|_| crate::query::Error::WorkerStopped)
     }
 }
 
@@ -162,7 +162,7 @@ fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::maps::Method;
+    use crate::analysis::Method;
     use std::time::Duration;
 
     fn sample() -> PathBuf {

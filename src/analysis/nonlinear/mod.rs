@@ -1,5 +1,7 @@
-//! Nonlinear 2-D maps of a layer's activations: t-SNE by manifolds-rs; UMAP's graph and
-//! spectral start by manifolds-rs, its layout by umap-learn's SGD (`umap_layout.rs`).
+//! Nonlinear 2-D maps of a layer's activations: t-SNE by manifolds-rs; UMAP's fuzzy graph
+//! built here as umap-learn builds it (`umap_graph.rs`: ann-search-rs's search, manifolds-rs's
+//! graph steps), its spectral start by manifolds-rs, its layout by umap-learn's SGD
+//! (`umap_layout.rs`).
 //!
 //! Both entry points take the activations (N x dim) and an optional layout to start from,
 //! usually the map of the neighbouring training step. When a layout is given the result is
@@ -14,6 +16,7 @@ mod kl;
 mod locality;
 pub mod tsne;
 pub mod umap;
+#[allow(unsafe_code)] // the AVX2 force kernels; each block says why it is safe
 mod umap_forces;
 mod umap_graph;
 mod umap_layout;

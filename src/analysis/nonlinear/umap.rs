@@ -1,5 +1,6 @@
-//! UMAP to 2-D: the fuzzy simplicial set and the spectral start from manifolds-rs, the
-//! layout by umap-learn's edge-sampling SGD (`umap_layout.rs`, which says why).
+//! UMAP to 2-D: the fuzzy simplicial set built as umap-learn builds it (`umap_graph.rs`),
+//! the spectral start from manifolds-rs, the layout by umap-learn's edge-sampling SGD
+//! (`umap_layout.rs`, which says why).
 //!
 //! As for t-SNE, the engine's stages are called one by one so that a map can start from a
 //! given layout (the neighbouring step's) instead of the spectral one.

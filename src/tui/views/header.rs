@@ -16,7 +16,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let name = app
         .catalog
         .run_name()
-        .map(|n| crate::cli::escape(n).into_owned())
+        .map(|n| crate::text::escape(n).into_owned())
         .unwrap_or_else(|| {
             app.path
                 .file_name()
@@ -43,7 +43,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     top.push(Span::raw(format!(
         "  layer {}",
-        crate::cli::escape(&app.layer)
+        crate::text::escape(&app.layer)
     )));
     if app.playing {
         top.push(Span::styled("  ▶ playing", theme.accent()));

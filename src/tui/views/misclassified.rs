@@ -105,7 +105,7 @@ fn render_facts(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, image: 
     ])];
     if let Some(name) = &app.catalog.image_names[image as usize] {
         lines.push(Line::styled(
-            crate::cli::escape(name).into_owned(),
+            crate::text::escape(name).into_owned(),
             theme.muted(),
         ));
     }

@@ -60,7 +60,7 @@ pub fn render_cell(
 pub fn render_search(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let popup = centred(area, 50, 3);
     frame.render_widget(Clear, popup);
-    let text = format!("{}▏", crate::cli::escape(&app.search));
+    let text = format!("{}▏", crate::text::escape(&app.search));
     frame.render_widget(
         Paragraph::new(text).block(
             Block::bordered()

@@ -105,7 +105,7 @@ pub fn render(
     let [canvas_area, side] =
         Layout::horizontal([Constraint::Min(20), Constraint::Length(32)]).areas(area);
     let method = app.projection.method.name();
-    let layer = crate::cli::escape(&app.layer);
+    let layer = crate::text::escape(&app.layer);
     let title = match app.points_or_nearest() {
         Some((_, true)) => format!(" {method} of {layer} "),
         Some((_, false)) => format!(
@@ -309,7 +309,7 @@ fn render_side(
         let label = app.catalog.labels[i as usize];
         lines.push(Line::styled(format!("image {i}"), theme.accent()));
         if let Some(name) = &app.catalog.image_names[i as usize] {
-            lines.push(Line::raw(crate::cli::escape(name).into_owned()));
+            lines.push(Line::raw(crate::text::escape(name).into_owned()));
         }
         lines.push(Line::raw(format!("true {}", app.class_name(label))));
         if let Some(p) = app.scores().map(|s| s.predictions[i as usize]) {

@@ -9,7 +9,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::tui::app::{App, MatrixSource};
+use crate::analysis::similarity::SimilaritySource;
+use crate::tui::app::App;
 use crate::tui::theme::{SHADES, Theme};
 
 /// Width of the row labels left of a matrix.
@@ -20,7 +21,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Layout::horizontal([Constraint::Min(20), Constraint::Length(30)]).areas(area);
     let Some(step) = app.step() else { return };
     let Some(main) = app.matrix_at(step, app.matrix.source) else {
-        let msg = if app.matrix.source == MatrixSource::Centroids
+        let msg = if app.matrix.source == SimilaritySource::Centroids
             && app.cache.similarity.contains_key(&step)
         {
             "this step has no features layer for centroids (s: next source)"
@@ -34,7 +35,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let show_confusion = app.matrix.show_confusion
         && matches!(
             app.matrix.source,
-            MatrixSource::Correlation | MatrixSource::Centroids
+            SimilaritySource::Logits | SimilaritySource::Centroids
         )
         // Side by side only while each matrix keeps cells at least two columns wide.
         && matrices.width / 2 >= LABEL_W + 3 + 2 * order.len() as u16;
@@ -57,7 +58,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         app.matrix.source.title(),
     );
     if show_confusion
-        && let Some(confusion) = app.matrix_at(step, MatrixSource::ConfusionOffDiagonal)
+        && let Some(confusion) = app.matrix_at(step, SimilaritySource::ConfusionOffdiag)
     {
         draw_matrix(
             frame.buffer_mut(),
@@ -79,7 +80,7 @@ fn panels(app: &App, matrices: Rect, k: usize) -> Vec<Rect> {
     let show_confusion = app.matrix.show_confusion
         && matches!(
             app.matrix.source,
-            MatrixSource::Correlation | MatrixSource::Centroids
+            SimilaritySource::Logits | SimilaritySource::Centroids
         )
         && matrices.width / 2 >= LABEL_W + 3 + 2 * k as u16;
     if show_confusion {
@@ -315,12 +316,16 @@ fn render_side(
             theme.accent(),
         ));
         lines.push(Line::raw(format!("value {:.3}", m[[row, col]])));
-        if let Some(s) = app.step().and_then(|s| app.cache.similarity.get(&s)) {
+        if let Some(confusion) = app
+            .step()
+            .and_then(|s| app.cache.similarity.get(&s))
+            .and_then(|s| s.confusion.as_ref())
+        {
             lines.push(Line::raw(format!(
                 "true {} → pred {}: {} images",
                 app.class_name(row as u32),
                 app.class_name(col as u32),
-                s.confusion[[row, col]]
+                confusion[[row, col]]
             )));
             lines.push(Line::styled("Enter lists them", theme.muted()));
         }

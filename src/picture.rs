@@ -1,5 +1,7 @@
-//! Printing a thumbnail in the shell with viuer, for `show` and `neighbors --show`.
-//! Nothing is printed but text when stdout is not a terminal: never escape codes in a pipe.
+//! Pictures of the run's images: how they are drawn (the image mode both front ends take
+//! from `--images`), crisp integer upscaling, and printing one in the shell with viuer for
+//! `show` and `neighbors --show`. Nothing is printed but text when stdout is not a terminal:
+//! never escape codes in a pipe.
 
 use std::io::IsTerminal;
 
@@ -37,7 +39,11 @@ pub fn upscale(thumb: &Thumbnail, factor: u32) -> DynamicImage {
 
 /// Prints `thumb` at the cursor, `cells` columns wide, unless output is not a terminal or the
 /// mode is `None`. Returns whether an image was printed.
-pub fn print_thumbnail(thumb: &Thumbnail, cells: u32, mode: ImageMode) -> Result<bool, String> {
+pub fn print_thumbnail(
+    thumb: &Thumbnail,
+    cells: u32,
+    mode: ImageMode,
+) -> Result<bool, viuer::ViuError> {
     if mode == ImageMode::None || !std::io::stdout().is_terminal() {
         return Ok(false);
     }
@@ -62,9 +68,7 @@ pub fn print_thumbnail(thumb: &Thumbnail, cells: u32, mode: ImageMode) -> Result
     } else {
         4
     };
-    viuer::print(&upscale(thumb, factor), &config)
-        .map(|_| true)
-        .map_err(|e| format!("cannot print the image: {e}"))
+    viuer::print(&upscale(thumb, factor), &config).map(|_| true)
 }
 
 #[cfg(test)]
