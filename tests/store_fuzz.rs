@@ -257,7 +257,9 @@ fn exercise(path: &Path) -> Result<(), String> {
         for layer in &step.layers {
             match store.load(step.step, layer) {
                 Ok(values) => {
-                    let bad = values.iter().any(|v| !(v.abs() <= MAX_MAGNITUDE));
+                    let bad = values
+                        .iter()
+                        .any(|v| !v.is_finite() || v.abs() > MAX_MAGNITUDE);
                     if bad {
                         return Err(format!("step {} {layer}: unusable value loaded", step.step));
                     }
@@ -269,11 +271,8 @@ fn exercise(path: &Path) -> Result<(), String> {
     }
     for image in [0, 1, 39, 1999, u32::MAX] {
         if let Ok(Some(t)) = store.thumbnail(image) {
-            if Some(t.pixels.len())
-                != t.width
-                    .checked_mul(t.height)
-                    .and_then(|p| p.checked_mul(t.channels))
-            {
+            let expected = t.width.checked_mul(t.height);
+            if expected.and_then(|p| p.checked_mul(t.channels)) != Some(t.pixels.len()) {
                 return Err(format!("thumbnail {image} is not the size it says"));
             }
         }

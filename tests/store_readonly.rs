@@ -214,3 +214,21 @@ fn a_run_copied_without_its_wal_says_where_its_data_is() {
     assert_eq!(sidecars(&copy), Vec::<String>::new());
     drop(conn);
 }
+
+#[test]
+fn a_file_whose_read_version_alone_says_wal_gets_no_sidecar_either() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = finished_wal_run(dir.path());
+    // SQLite goes by the read version (byte 19); a write version of 10 makes it read-only.
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[18] = 10;
+    std::fs::write(&path, &bytes).unwrap();
+    let _ = Command::cargo_bin("deepscope")
+        .unwrap()
+        .arg("check")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(sidecars(&path), Vec::<String>::new());
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+}

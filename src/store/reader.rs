@@ -106,7 +106,7 @@ impl Store {
     }
 
     /// Loads one (step, layer) as an N x dim matrix, rejecting NaN, infinite values and
-    /// magnitudes beyond [`blob::MAX_MAGNITUDE`] (see there why).
+    /// magnitudes beyond [`MAX_MAGNITUDE`](crate::store::MAX_MAGNITUDE) (see there why).
     pub fn load(&self, step: StepId, layer: &str) -> Result<Array2<f32>> {
         let values = self.load_unchecked(step, layer)?;
         match value_problems(step, layer, values.view())
