@@ -309,3 +309,39 @@ fn a_reader_sees_steps_appended_while_it_is_open() {
     );
     assert!(!store.refresh_steps().unwrap());
 }
+
+#[test]
+fn text_that_is_not_utf8_is_read_lossily_and_named_by_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = broken(
+        &dir,
+        "UPDATE images SET name = CAST(X'41FF42' AS TEXT), split = CAST(X'C0' AS TEXT) \
+         WHERE id = 4; INSERT INTO meta VALUES ('note', CAST(X'FFFE' AS TEXT));",
+    );
+    let before = std::fs::read(&path).unwrap();
+    Command::cargo_bin("deepscope")
+        .unwrap()
+        .arg("info")
+        .arg(&path)
+        .assert()
+        .success();
+    let store = Store::open(&path).unwrap();
+    let c = store.catalog();
+    assert_eq!(c.image_names[4].as_deref(), Some("A\u{FFFD}B"));
+    assert_eq!(c.splits[4].as_deref(), Some("\u{FFFD}"));
+    assert_eq!(c.meta["note"], "\u{FFFD}\u{FFFD}");
+    let stderr = expect_rejected(&["check"], &path, "3 problems found");
+    assert!(
+        stderr.contains("table images, row 4: name is not valid UTF-8"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("table images, row 4: split is not valid UTF-8"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("table meta, row 2: value is not valid UTF-8"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}

@@ -2,28 +2,64 @@
 
 use ndarray::Array2;
 
-/// Decodes a BLOB already checked to hold `rows * cols` floats, in one allocation.
-pub fn decode(bytes: &[u8], rows: usize, cols: usize) -> Array2<f32> {
-    debug_assert_eq!(bytes.len(), rows * cols * 4);
+/// The largest magnitude an activation may have. The analyses work in `float32`, whose
+/// largest value is 3.4e38; a BLOB holds at most 2^31 bytes (SQLite's hard limit), so at most
+/// 2^29 values. At |x| <= 1e9 a square is <= 1e18, the sum of squares of a whole layer is
+/// <= 5.4e26, a squared distance between two images <= 2.2e27, and products of such sums
+/// with another million-fold factor (a covariance times a vector, a sum over all images)
+/// still stay below 1e34: every PCA, t-SNE, UMAP, k-NN and clustering sum stays finite.
+/// A trained network's activations are far smaller (the sample's largest is below 100);
+/// one beyond 1e9 means a diverged run or a corrupted file.
+pub const MAX_MAGNITUDE: f32 = 1e9;
+
+/// Decodes a BLOB of `rows * cols` floats in one allocation, or `None` when its length is
+/// not exactly that (the caller reports the lengths).
+pub fn decode(bytes: &[u8], rows: usize, cols: usize) -> Option<Array2<f32>> {
+    let floats = rows.checked_mul(cols)?;
+    if floats.checked_mul(4)? != bytes.len() {
+        return None;
+    }
     let values: Vec<f32> = bytes
         .chunks_exact(4)
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect();
-    Array2::from_shape_vec((rows, cols), values).expect("length checked by the caller")
+    Array2::from_shape_vec((rows, cols), values).ok()
 }
 
-/// Counts non-finite values and the row of the first one.
-pub fn non_finite(values: &Array2<f32>) -> Option<(usize, usize)> {
+/// Values an analysis cannot use: how many, and the row (image) of the first one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unusable {
+    pub count: usize,
+    pub first_row: usize,
+}
+
+/// What a scan of a matrix found: NaN or infinite values, and finite ones beyond
+/// [`MAX_MAGNITUDE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scan {
+    pub non_finite: Option<Unusable>,
+    pub too_large: Option<Unusable>,
+}
+
+/// Scans every value once for NaN, infinities and magnitudes beyond [`MAX_MAGNITUDE`].
+pub fn scan(values: ndarray::ArrayView2<f32>) -> Scan {
     let cols = values.ncols().max(1);
-    let mut count = 0;
-    let mut first = None;
+    let mut found = Scan::default();
     for (i, v) in values.iter().enumerate() {
-        if !v.is_finite() {
-            count += 1;
-            first.get_or_insert(i / cols);
-        }
+        let slot = if !v.is_finite() {
+            &mut found.non_finite
+        } else if v.abs() > MAX_MAGNITUDE {
+            &mut found.too_large
+        } else {
+            continue;
+        };
+        let u = slot.get_or_insert(Unusable {
+            count: 0,
+            first_row: i / cols,
+        });
+        u.count += 1;
     }
-    first.map(|row| (count, row))
+    found
 }
 
 /// Encodes rows in image-major order, whatever the array's memory layout, into a buffer
@@ -47,13 +83,34 @@ mod tests {
         let t = a.t().to_owned();
         let mut bytes = vec![9];
         encode_into(t.t(), &mut bytes);
-        assert_eq!(decode(&bytes, 2, 3), a);
+        assert_eq!(decode(&bytes, 2, 3), Some(a));
     }
 
     #[test]
-    fn non_finite_reports_count_and_first_row() {
-        let a = array![[1.0f32, 2.0], [f32::NAN, 0.0], [f32::INFINITY, f32::NAN]];
-        assert_eq!(non_finite(&a), Some((3, 1)));
-        assert_eq!(non_finite(&array![[0.0f32]]), None);
+    fn decode_refuses_lengths_that_do_not_match_or_overflow() {
+        assert_eq!(decode(&[0; 8], 1, 3), None);
+        // rows * cols * 4 wraps to 0 in unchecked arithmetic: an empty BLOB must not match.
+        assert_eq!(decode(&[], 2000, 1 << 62), None);
+        assert_eq!(decode(&[], usize::MAX, 2), None);
+    }
+
+    #[test]
+    fn scan_counts_non_finite_and_too_large_values_with_their_first_row() {
+        let a = array![
+            [1.0f32, 2.0],
+            [f32::NAN, -1e9],
+            [f32::INFINITY, 1.5e9],
+            [-3e38, f32::NAN]
+        ];
+        let s = scan(a.view());
+        let u = |count, first_row| Some(Unusable { count, first_row });
+        assert_eq!(s.non_finite, u(3, 1));
+        assert_eq!(s.too_large, u(2, 2));
+        assert_eq!(
+            scan(array![[0.0f32, MAX_MAGNITUDE]].view()),
+            Scan::default()
+        );
+        // Rows are rows of the logical matrix, whatever its memory layout.
+        assert_eq!(scan(a.t()).too_large, u(2, 1));
     }
 }

@@ -1,10 +1,11 @@
 //! Reads the small tables of a database and checks every invariant of schema version 1
 //! that can be checked without reading the activation BLOBs themselves.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension};
 
+use super::cells::{Cell, finite, integer, text};
 use super::error::{APPLICATION_ID, Problem, SCHEMA_VERSION};
 use crate::model::{Catalog, Layer, LayerKind, Step, StepId};
 
@@ -51,13 +52,19 @@ pub fn check_identity(conn: &Connection) -> Result<(), Problem> {
 pub fn read_catalog(conn: &Connection) -> Result<(Catalog, Vec<Problem>), Problem> {
     let mut problems = Vec::new();
     let mut catalog = Catalog {
-        meta: read_meta(conn)?,
+        meta: read_meta(conn, &mut problems)?,
         ..Default::default()
     };
     catalog.classes = read_classes(conn, &mut problems)?;
     read_images(conn, &mut catalog, &mut problems)?;
-    catalog.layers = read_layers(conn, catalog.classes.len(), &mut problems)?;
-    catalog.steps = read_steps(conn, &catalog, &mut problems)?;
+    let (layers, rejected) = read_layers(
+        conn,
+        catalog.classes.len(),
+        catalog.labels.len(),
+        &mut problems,
+    )?;
+    catalog.layers = layers;
+    catalog.steps = read_steps(conn, &catalog, &rejected, &mut problems)?;
     catalog.has_thumbnails = check_thumbnails(conn, catalog.labels.len(), &mut problems)?;
     Ok((catalog, problems))
 }
@@ -65,17 +72,31 @@ pub fn read_catalog(conn: &Connection) -> Result<(Catalog, Vec<Problem>), Proble
 /// Re-reads only the steps (and which layers each has): what grows while a run trains.
 pub fn read_steps_only(conn: &Connection, catalog: &Catalog) -> Result<Vec<Step>, Problem> {
     let mut problems = Vec::new();
-    let steps = read_steps(conn, catalog, &mut problems)?;
+    let steps = read_steps(conn, catalog, &HashSet::new(), &mut problems)?;
     match problems.into_iter().next() {
         Some(p) => Err(p),
         None => Ok(steps),
     }
 }
 
-fn read_meta(conn: &Connection) -> Result<BTreeMap<String, String>, Problem> {
-    let mut stmt = conn.prepare("SELECT key, value FROM meta")?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+fn read_meta(
+    conn: &Connection,
+    problems: &mut Vec<Problem>,
+) -> Result<BTreeMap<String, String>, Problem> {
+    let mut stmt = conn.prepare("SELECT rowid, key, value FROM meta")?;
+    let mut rows = stmt.query([])?;
+    let mut meta = BTreeMap::new();
+    while let Some(row) = rows.next()? {
+        let at = |column| Cell {
+            table: "meta",
+            row: row.get(0).unwrap_or(-1),
+            column,
+        };
+        let key = text(row, 1, at("key"), problems)?.unwrap_or_default();
+        let value = text(row, 2, at("value"), problems)?.unwrap_or_default();
+        meta.insert(key, value);
+    }
+    Ok(meta)
 }
 
 /// Checks that ids sorted ascending are exactly 0, 1, 2, ...
@@ -92,15 +113,23 @@ fn check_dense(table: &'static str, ids: &[i64], problems: &mut Vec<Problem>) {
 
 fn read_classes(conn: &Connection, problems: &mut Vec<Problem>) -> Result<Vec<String>, Problem> {
     let mut stmt = conn.prepare("SELECT id, name FROM classes ORDER BY id")?;
-    let rows: Vec<(i64, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    if rows.is_empty() {
+    let mut rows = stmt.query([])?;
+    let (mut ids, mut names) = (Vec::new(), Vec::new());
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let at = Cell {
+            table: "classes",
+            row: id,
+            column: "name",
+        };
+        ids.push(id);
+        names.push(text(row, 1, at, problems)?.unwrap_or_default());
+    }
+    if ids.is_empty() {
         problems.push(Problem::NoClasses);
     }
-    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     check_dense("class", &ids, problems);
-    Ok(rows.into_iter().map(|r| r.1).collect())
+    Ok(names)
 }
 
 fn read_images(
@@ -114,10 +143,15 @@ fn read_images(
     let classes = catalog.classes.len();
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
-        let label: i64 = row.get(1)?;
-        let name: Option<String> = row.get(2)?;
-        let split: Option<String> = row.get(3)?;
-        if label < 0 || label as usize >= classes {
+        let at = |column| Cell {
+            table: "images",
+            row: id,
+            column,
+        };
+        let label = integer(row, 1, at("label"))?;
+        let name = text(row, 2, at("name"), problems)?;
+        let split = text(row, 3, at("split"), problems)?;
+        if label < 0 || label as u64 >= classes as u64 {
             // Report only the first few: a wholly wrong column would otherwise flood `check`.
             let reported = problems
                 .iter()
@@ -143,58 +177,111 @@ fn read_images(
     Ok(())
 }
 
+/// SQLite's hard upper bound on the size of one BLOB (`SQLITE_MAX_LENGTH` cannot exceed it).
+const MAX_BLOB_BYTES: u64 = i32::MAX as u64;
+
+/// The exact size of an activation BLOB of `images` rows of `dim` floats, if it can exist.
+pub(super) fn blob_bytes(images: usize, dim: usize) -> Option<usize> {
+    let bytes = images.checked_mul(dim)?.checked_mul(4)?;
+    (bytes as u64 <= MAX_BLOB_BYTES).then_some(bytes)
+}
+
+/// The exact size of a thumbnail's pixels, if its shape is valid and can exist.
+pub(super) fn thumbnail_bytes(width: i64, height: i64, channels: i64) -> Option<usize> {
+    if width <= 0 || height <= 0 || !(channels == 1 || channels == 3) {
+        return None;
+    }
+    let bytes = width.checked_mul(height)?.checked_mul(channels)?;
+    (bytes as u64 <= MAX_BLOB_BYTES).then_some(bytes as usize)
+}
+
 fn read_layers(
     conn: &Connection,
     classes: usize,
+    images: usize,
     problems: &mut Vec<Problem>,
-) -> Result<Vec<Layer>, Problem> {
-    let mut stmt = conn.prepare("SELECT name, dim, kind FROM layers ORDER BY rowid")?;
-    let rows: Vec<(String, i64, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<Result<_, _>>()?;
+) -> Result<(Vec<Layer>, HashSet<String>), Problem> {
+    let mut stmt = conn.prepare("SELECT rowid, name, dim, kind FROM layers ORDER BY rowid")?;
+    let mut rows = stmt.query([])?;
     let mut layers = Vec::new();
-    for (name, dim, kind) in rows {
+    // Layers declared but refused: their BLOBs are not "undeclared" on top of that.
+    let mut rejected = HashSet::new();
+    while let Some(row) = rows.next()? {
+        let at = |column| Cell {
+            table: "layers",
+            row: row.get(0).unwrap_or(-1),
+            column,
+        };
+        // A layer's name is a key into activations: lossy text would not find its BLOBs.
+        let mut bad_text = Vec::new();
+        let name = text(row, 1, at("name"), &mut bad_text)?.unwrap_or_default();
+        let dim = integer(row, 2, at("dim"))?;
+        let kind = text(row, 3, at("kind"), &mut bad_text)?.unwrap_or_default();
+        if let Some(p) = bad_text.into_iter().next() {
+            problems.push(Problem::Invalid(p.to_string()));
+            rejected.insert(name);
+            continue;
+        }
         if dim <= 0 {
+            rejected.insert(name.clone());
             problems.push(Problem::BadLayerDim { layer: name, dim });
             continue;
         }
+        let dim = dim as usize;
+        if blob_bytes(images, dim).is_none() {
+            rejected.insert(name.clone());
+            problems.push(Problem::LayerTooLarge {
+                layer: name,
+                dim,
+                images,
+            });
+            continue;
+        }
         let Ok(parsed) = kind.parse::<LayerKind>() else {
+            rejected.insert(name.clone());
             problems.push(Problem::BadLayerKind { layer: name, kind });
             continue;
         };
-        if parsed.is_class_scores() && dim as usize != classes && classes > 0 {
+        if parsed.is_class_scores() && dim != classes && classes > 0 {
             problems.push(Problem::ScoresNotPerClass {
                 layer: name.clone(),
                 kind,
-                dim: dim as usize,
+                dim,
                 classes,
             });
         }
         layers.push(Layer {
             name,
-            dim: dim as usize,
+            dim,
             kind: parsed,
         });
     }
-    Ok(layers)
+    Ok((layers, rejected))
 }
 
 fn read_steps(
     conn: &Connection,
     catalog: &Catalog,
+    rejected: &HashSet<String>,
     problems: &mut Vec<Problem>,
 ) -> Result<Vec<Step>, Problem> {
     let mut stmt = conn.prepare("SELECT step, epoch, wall_time FROM steps ORDER BY step")?;
-    let mut steps: Vec<Step> = stmt
-        .query_map([], |r| {
-            Ok(Step {
-                step: r.get(0)?,
-                epoch: r.get(1)?,
-                wall_time: r.get(2)?,
-                layers: vec![],
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+    let mut rows = stmt.query([])?;
+    let mut steps = Vec::new();
+    while let Some(row) = rows.next()? {
+        let step: StepId = row.get(0)?;
+        let at = |column| Cell {
+            table: "steps",
+            row: step,
+            column,
+        };
+        steps.push(Step {
+            step,
+            epoch: finite(row, 1, at("epoch"))?,
+            wall_time: finite(row, 2, at("wall_time"))?,
+            layers: vec![],
+        });
+    }
     let index: HashMap<StepId, usize> =
         steps.iter().enumerate().map(|(i, s)| (s.step, i)).collect();
     let layer_order: HashMap<&str, usize> = catalog
@@ -205,28 +292,37 @@ fn read_steps(
         .collect();
 
     // length() reads the BLOB's size from its header without loading its content.
-    let mut stmt = conn.prepare("SELECT step, layer, length(data) FROM activations")?;
+    let mut stmt = conn.prepare("SELECT rowid, step, layer, length(data) FROM activations")?;
     let mut rows = stmt.query([])?;
     let images = catalog.num_images();
     while let Some(row) = rows.next()? {
-        let step: StepId = row.get(0)?;
-        let layer: String = row.get(1)?;
-        let length: i64 = row.get::<_, Option<i64>>(2)?.unwrap_or(0);
+        let at = |column| Cell {
+            table: "activations",
+            row: row.get(0).unwrap_or(-1),
+            column,
+        };
+        let step: StepId = integer(row, 1, at("step"))?;
+        // Lossy: a name that is not UTF-8 matches no declared layer and is reported so.
+        let layer = text(row, 2, at("layer"), &mut Vec::new())?.unwrap_or_default();
+        let length = row.get::<_, Option<i64>>(3)?.unwrap_or(0).max(0) as usize;
         let Some(&at) = index.get(&step) else {
             problems.push(Problem::UndeclaredStep { step });
             continue;
         };
         let Some(&li) = layer_order.get(layer.as_str()) else {
-            problems.push(Problem::UndeclaredLayer { step, layer });
+            if !rejected.contains(&layer) {
+                problems.push(Problem::UndeclaredLayer { step, layer });
+            }
             continue;
         };
         let dim = catalog.layers[li].dim;
-        let expected = images * dim * 4;
-        if length as usize != expected {
+        // Layers whose BLOBs could not exist were left out of the catalog.
+        let expected = blob_bytes(images, dim).unwrap_or(usize::MAX);
+        if length != expected {
             problems.push(Problem::BlobLength {
                 step,
                 layer,
-                found: length as usize,
+                found: length,
                 expected,
                 images,
                 dim,
@@ -254,27 +350,34 @@ fn check_thumbnails(
     while let Some(row) = rows.next()? {
         any = true;
         let image: i64 = row.get(0)?;
-        let (width, height, channels): (i64, i64, i64) = (row.get(1)?, row.get(2)?, row.get(3)?);
-        let found = row.get::<_, Option<i64>>(4)?.unwrap_or(0) as usize;
-        let problem = if image < 0 || image as usize >= images {
+        let at = |column| Cell {
+            table: "thumbnails",
+            row: image,
+            column,
+        };
+        let width = integer(row, 1, at("width"))?;
+        let height = integer(row, 2, at("height"))?;
+        let channels = integer(row, 3, at("channels"))?;
+        let found = row.get::<_, Option<i64>>(4)?.unwrap_or(0).max(0) as usize;
+        let problem = if image < 0 || image as u64 >= images as u64 {
             Some(Problem::ThumbnailOrphan { image })
-        } else if width <= 0 || height <= 0 || !(channels == 1 || channels == 3) {
-            Some(Problem::ThumbnailShape {
-                image,
-                width,
-                height,
-                channels,
-            })
         } else {
-            let expected = (width * height * channels) as usize;
-            (found != expected).then_some(Problem::ThumbnailSize {
-                image,
-                found,
-                expected,
-                width,
-                height,
-                channels,
-            })
+            match thumbnail_bytes(width, height, channels) {
+                None => Some(Problem::ThumbnailShape {
+                    image,
+                    width,
+                    height,
+                    channels,
+                }),
+                Some(expected) => (found != expected).then_some(Problem::ThumbnailSize {
+                    image,
+                    found,
+                    expected,
+                    width,
+                    height,
+                    channels,
+                }),
+            }
         };
         if let Some(p) = problem {
             reported += 1;

@@ -2,9 +2,8 @@
 
 use std::path::Path;
 
-use super::blob;
 use super::error::{Problem, Result, StoreError};
-use super::reader::Store;
+use super::reader::{Store, value_problems};
 use crate::model::Catalog;
 
 /// What `check` found: the catalog (when the file could be read at all) and every problem.
@@ -25,14 +24,7 @@ pub fn check(path: &Path) -> Result<CheckReport, StoreError> {
             match store.load_unchecked(step.step, layer) {
                 Ok(values) => {
                     blobs_scanned += 1;
-                    if let Some((count, first_image)) = blob::non_finite(&values) {
-                        problems.push(Problem::NonFinite {
-                            step: step.step,
-                            layer: layer.clone(),
-                            count,
-                            first_image,
-                        });
-                    }
+                    problems.extend(value_problems(step.step, layer, values.view()));
                 }
                 Err(e) => problems.push(e.problem),
             }

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use super::blob::MAX_MAGNITUDE;
 use crate::model::StepId;
 
 /// The `application_id` of a deepscope database: the bytes 'DPSC'.
@@ -23,6 +24,16 @@ pub enum Problem {
         "an SQLite database but not a deepscope stats database (application_id is {found}, expected {APPLICATION_ID})"
     )]
     NotDeepscope { found: i32 },
+    #[error(
+        "an SQLite database in WAL mode without deepscope's tables: its data is probably in \
+         its -wal file ({wal}), which was not copied with it"
+    )]
+    MissingWal { wal: String },
+    #[error(
+        "its newest data is in {wal}, and reading that needs {shm}, which this directory does \
+         not allow creating: copy the file together with its -wal to a writable directory"
+    )]
+    WalUnreadable { wal: String, shm: String },
     #[error(
         "schema version {found} is newer than this deepscope understands ({SCHEMA_VERSION}); upgrade deepscope"
     )]
@@ -88,6 +99,41 @@ pub enum Problem {
         first_image: usize,
     },
     #[error(
+        "step {step}, layer '{layer}': {count} {} beyond ±{MAX_MAGNITUDE:e}, too large for \
+         float32 analysis (first in image {first_image})",
+        if *count == 1 { "value" } else { "values" }
+    )]
+    TooLarge {
+        step: StepId,
+        layer: String,
+        count: usize,
+        first_image: usize,
+    },
+    #[error(
+        "layer '{layer}' has dim {dim}: {images} images x {dim} dims x 4 bytes is more than an \
+         SQLite BLOB can hold"
+    )]
+    LayerTooLarge {
+        layer: String,
+        dim: usize,
+        images: usize,
+    },
+    #[error(
+        "table {table}, row {row}: {column} is not valid UTF-8 (shown with U+FFFD in its place)"
+    )]
+    BadText {
+        table: &'static str,
+        row: i64,
+        column: &'static str,
+    },
+    #[error("table {table}, row {row}: {column} is not {expected}")]
+    BadValue {
+        table: &'static str,
+        row: i64,
+        column: &'static str,
+        expected: &'static str,
+    },
+    #[error(
         "thumbnail of image {image} has {found} bytes, expected {expected} ({width}x{height}x{channels})"
     )]
     ThumbnailSize {
@@ -121,6 +167,14 @@ pub enum Problem {
     Invalid(String),
     #[error("SQLite error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+impl Problem {
+    /// Whether a reader must refuse the file for this problem. Text that is not valid UTF-8
+    /// is read lossily and shown escaped, so only `check` reports it.
+    pub fn is_fatal(&self) -> bool {
+        !matches!(self, Problem::BadText { .. })
+    }
 }
 
 /// A problem together with the file it was found in. Renders as `FILE: problem`.

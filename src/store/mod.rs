@@ -2,11 +2,14 @@
 
 mod blob;
 mod catalog;
+mod cells;
 mod check;
 mod error;
+mod open;
 mod reader;
 mod writer;
 
+pub use blob::MAX_MAGNITUDE;
 pub use check::{CheckReport, check};
 pub use error::{APPLICATION_ID, Problem, Result, SCHEMA_VERSION, StoreError};
 pub use reader::Store;

@@ -1,21 +1,24 @@
 //! Read-only access to a stats database: the catalog eagerly, activations on demand.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use ndarray::Array2;
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 
 use super::blob;
 use super::catalog::{check_identity, read_catalog, read_steps_only};
 use super::error::{Problem, Result, StoreError};
+use super::open::{Header, connect, read_header, sidecar, wal_appeared};
 use crate::model::{Catalog, ImageId, Layer, StepId, Thumbnail};
 
-/// An open stats database. Never writes to the file.
+/// An open stats database. Never writes to the file, nor creates anything beside it.
 pub struct Store {
     path: PathBuf,
     conn: Connection,
     catalog: Catalog,
+    header: Header,
+    /// Opened `immutable=1` (a WAL-mode file nobody was writing): reopen if a writer starts.
+    immutable: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -28,9 +31,14 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Opens `path` read-only and checks every invariant that does not need the BLOBs' content.
+    /// Text that is not valid UTF-8 is read lossily rather than refused.
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
         let (store, problems) = Store::open_lenient(path)?;
-        let mut problems = problems.into_iter();
+        let mut problems = problems
+            .into_iter()
+            .filter(Problem::is_fatal)
+            .collect::<Vec<_>>()
+            .into_iter();
         match problems.next() {
             None => Ok(store),
             Some(first) => Err(StoreError::with_more(&store.path, first, problems.len())),
@@ -42,15 +50,16 @@ impl Store {
     pub fn open_lenient(path: impl AsRef<Path>) -> Result<(Store, Vec<Problem>)> {
         let path = path.as_ref();
         let err = |p: Problem| StoreError::new(path, p);
-        check_sqlite_header(path).map_err(err)?;
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| err(e.into()))?;
-        check_identity(&conn).map_err(|p| err(sqlite_meaning(p)))?;
+        let header = read_header(path).map_err(err)?;
+        let (conn, immutable) = connect(path, header).map_err(|p| err(sqlite_meaning(p)))?;
+        check_identity(&conn).map_err(|p| err(identity_meaning(path, header, p)))?;
         let (catalog, problems) = read_catalog(&conn).map_err(err)?;
         let store = Store {
             path: path.to_path_buf(),
             conn,
             catalog,
+            header,
+            immutable,
         };
         Ok((store, problems))
     }
@@ -96,17 +105,16 @@ impl Store {
         Ok(found)
     }
 
-    /// Loads one (step, layer) as an N x dim matrix, rejecting NaN and infinite values.
+    /// Loads one (step, layer) as an N x dim matrix, rejecting NaN, infinite values and
+    /// magnitudes beyond [`MAX_MAGNITUDE`](crate::store::MAX_MAGNITUDE) (see there why).
     pub fn load(&self, step: StepId, layer: &str) -> Result<Array2<f32>> {
         let values = self.load_unchecked(step, layer)?;
-        match blob::non_finite(&values) {
+        match value_problems(step, layer, values.view())
+            .into_iter()
+            .next()
+        {
             None => Ok(values),
-            Some((count, first_image)) => Err(self.err(Problem::NonFinite {
-                step,
-                layer: layer.to_string(),
-                count,
-                first_image,
-            })),
+            Some(problem) => Err(self.err(problem)),
         }
     }
 
@@ -120,11 +128,13 @@ impl Store {
             .map_err(|e| self.err(e.into()))?;
         let values = stmt
             .query_row((step, layer), |row| {
-                let bytes = row.get_ref(0)?.as_blob()?;
-                if bytes.len() != rows * dim * 4 {
-                    return Ok(Err(bytes.len()));
-                }
-                Ok(Ok(blob::decode(bytes, rows, dim)))
+                // A BLOB stored as TEXT (or a number) is still the wrong thing: its length is
+                // reported like any other wrong length.
+                let bytes = match row.get_ref(0)? {
+                    rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => b,
+                    _ => &[],
+                };
+                Ok(blob::decode(bytes, rows, dim).ok_or(bytes.len()))
             })
             .map_err(|e| self.err(e.into()))?;
         values.map_err(|found| {
@@ -132,7 +142,7 @@ impl Store {
                 step,
                 layer: layer.to_string(),
                 found,
-                expected: rows * dim * 4,
+                expected: rows.saturating_mul(dim).saturating_mul(4),
                 images: rows,
                 dim,
             })
@@ -149,23 +159,39 @@ impl Store {
             .map_err(|e| self.err(e.into()))?;
         let row = stmt
             .query_row([image], |r| {
+                let size =
+                    |i| Ok::<_, rusqlite::Error>(usize::try_from(r.get::<_, i64>(i)?).unwrap_or(0));
                 Ok(Thumbnail {
-                    width: r.get::<_, i64>(0)?.max(0) as usize,
-                    height: r.get::<_, i64>(1)?.max(0) as usize,
-                    channels: r.get::<_, i64>(2)?.max(0) as usize,
+                    width: size(0)?,
+                    height: size(1)?,
+                    channels: size(2)?,
                     pixels: r.get(3)?,
                 })
             })
             .optional()
             .map_err(|e| self.err(e.into()))?;
-        // Sizes were checked at open; re-check so a file changed since then cannot panic us.
+        // Sizes were checked at open; re-check (without overflow: width 2^62 times 4 wraps
+        // to 0) so that a file changed since then cannot make a viewer index out of bounds.
         Ok(row.filter(|t| {
-            matches!(t.channels, 1 | 3) && t.pixels.len() == t.width * t.height * t.channels
+            let expected = t
+                .width
+                .checked_mul(t.height)
+                .and_then(|p| p.checked_mul(t.channels));
+            t.width > 0
+                && t.height > 0
+                && matches!(t.channels, 1 | 3)
+                && expected == Some(t.pixels.len())
         }))
     }
 
     /// Re-reads the list of steps; returns true when it changed (a run still training).
     pub fn refresh_steps(&mut self) -> Result<bool> {
+        if self.immutable && wal_appeared(&self.path) {
+            // A writer started on a file we read as immutable: follow it from now on.
+            let (conn, immutable) = connect(&self.path, self.header).map_err(|p| self.err(p))?;
+            self.conn = conn;
+            self.immutable = immutable;
+        }
         let steps = read_steps_only(&self.conn, &self.catalog).map_err(|p| self.err(p))?;
         let changed = steps != self.catalog.steps;
         self.catalog.steps = steps;
@@ -173,33 +199,40 @@ impl Store {
     }
 }
 
-/// Distinguishes "no file" and "not SQLite" before SQLite gives its vaguer messages.
-fn check_sqlite_header(path: &Path) -> Result<(), Problem> {
-    let mut file = std::fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Problem::NotFound,
-        _ => Problem::Io(e.to_string()),
-    })?;
-    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return Err(Problem::Io("it is a directory".into()));
-    }
-    let mut header = [0u8; 16];
-    let mut read = 0;
-    while read < header.len() {
-        match file.read(&mut header[read..]) {
-            Ok(0) => break,
-            Ok(n) => read += n,
-            Err(e) => return Err(Problem::Io(e.to_string())),
+/// NaN or infinite values first, then values too large for the analyses.
+pub(super) fn value_problems(
+    step: StepId,
+    layer: &str,
+    values: ndarray::ArrayView2<f32>,
+) -> Vec<Problem> {
+    let scan = blob::scan(values);
+    let non_finite = scan.non_finite.map(|u| Problem::NonFinite {
+        step,
+        layer: layer.to_string(),
+        count: u.count,
+        first_image: u.first_row,
+    });
+    let too_large = scan.too_large.map(|u| Problem::TooLarge {
+        step,
+        layer: layer.to_string(),
+        count: u.count,
+        first_image: u.first_row,
+    });
+    non_finite.into_iter().chain(too_large).collect()
+}
+
+/// A WAL-mode file whose application id is still 0 and whose -wal is gone was copied while
+/// its writer was alive, before any commit reached the main file: say where the data is.
+fn identity_meaning(path: &Path, header: Header, problem: Problem) -> Problem {
+    let wal = sidecar(path, "-wal");
+    match problem {
+        Problem::NotDeepscope { found: 0 } if header.wal_mode && !wal.exists() => {
+            Problem::MissingWal {
+                wal: wal.display().to_string(),
+            }
         }
+        other => other,
     }
-    if read == 0 {
-        return Err(Problem::Invalid(
-            "empty file, not a deepscope stats database".into(),
-        ));
-    }
-    if read < header.len() || header != *b"SQLite format 3\0" {
-        return Err(Problem::NotSqlite);
-    }
-    Ok(())
 }
 
 /// SQLite's "file is not a database" means a damaged or foreign file past the header.

@@ -8,6 +8,7 @@ use rusqlite::{Connection, params};
 use super::blob;
 use super::catalog::{check_identity, read_catalog};
 use super::error::{Problem, Result, StoreError};
+use super::reader::value_problems;
 use crate::model::{ClassId, LayerKind, StepId, Thumbnail};
 
 /// How a new database protects its steps. Both keep every step all-or-nothing.
@@ -228,15 +229,8 @@ impl Writer {
             )));
         }
         for (i, t) in thumbs.iter().enumerate() {
-            if !matches!(t.channels, 1 | 3) || t.pixels.len() != t.width * t.height * t.channels {
-                return Err(self.err(Problem::ThumbnailSize {
-                    image: i as i64,
-                    found: t.pixels.len(),
-                    expected: t.width * t.height * t.channels,
-                    width: t.width as i64,
-                    height: t.height as i64,
-                    channels: t.channels as i64,
-                }));
+            if let Some(problem) = thumbnail_problem(i, t) {
+                return Err(self.err(problem));
             }
         }
         let path = self.path.clone();
@@ -314,19 +308,9 @@ impl Writer {
                     dim
                 )));
             }
-            let bad = values.iter().filter(|v| !v.is_finite()).count();
-            if bad > 0 {
-                let first = values
-                    .rows()
-                    .into_iter()
-                    .position(|r| r.iter().any(|v| !v.is_finite()))
-                    .unwrap_or(0);
-                return Err(self.err(Problem::NonFinite {
-                    step,
-                    layer: name.to_string(),
-                    count: bad,
-                    first_image: first,
-                }));
+            // The readers' contract: finite and within blob::MAX_MAGNITUDE.
+            if let Some(problem) = value_problems(step, name, values.view()).into_iter().next() {
+                return Err(self.err(problem));
             }
         }
         let path = self.path.clone();
@@ -361,5 +345,29 @@ impl Writer {
         self.conn
             .close()
             .map_err(|(_, e)| StoreError::new(&path, e))
+    }
+}
+
+/// What is wrong with a thumbnail about to be written, if anything: the same rules, in the
+/// same checked arithmetic, as the reader applies.
+fn thumbnail_problem(image: usize, t: &Thumbnail) -> Option<Problem> {
+    let (width, height, channels) = (t.width as i64, t.height as i64, t.channels as i64);
+    let image = image as i64;
+    match super::catalog::thumbnail_bytes(width, height, channels) {
+        None => Some(Problem::ThumbnailShape {
+            image,
+            width,
+            height,
+            channels,
+        }),
+        Some(expected) if expected != t.pixels.len() => Some(Problem::ThumbnailSize {
+            image,
+            found: t.pixels.len(),
+            expected,
+            width,
+            height,
+            channels,
+        }),
+        Some(_) => None,
     }
 }
