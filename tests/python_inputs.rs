@@ -1,6 +1,7 @@
 //! The logger takes what training code holds (issue 16): tensors that require grad, live on a
 //! GPU or hold bfloat16 (a stand-in behaving as torch's does), per-batch lists, NCHW pictures
-//! and float pictures in any range, stored so that the viewer shows them.
+//! and float pictures in any range, stored so that the viewer shows them; pictures, labels and
+//! class names it cannot store are refused before any file exists (issue 14).
 
 mod pyhelp;
 
@@ -66,7 +67,11 @@ fn per_batch_pieces_that_do_not_add_up_are_refused_with_a_hint() {
 /// (thumbnails argument, extra Run arguments, expected pixels of image 0, first row).
 const PICTURES: [(&str, &str, [u8; 4]); 6] = [
     // NCHW grey, floats in [0, 1]: times 255.
-    ("np.array([0.0, 0.6, 1.0, 0.2]).reshape(1, 1, 1, 4)", "", [0, 153, 255, 51]),
+    (
+        "np.array([0.0, 0.6, 1.0, 0.2]).reshape(1, 1, 1, 4)",
+        "",
+        [0, 153, 255, 51],
+    ),
     // MNIST normalised by (x - 0.1307) / 0.3081: undone with the mean and std.
     (
         "((np.array([0.0, 0.6, 1.0, 0.2]) - 0.1307) / 0.3081).reshape(1, 1, 1, 4)",
@@ -84,7 +89,11 @@ const PICTURES: [(&str, &str, [u8; 4]); 6] = [
     // int64 pixel values in 0..255, as a torch uint8 tensor becomes after .long(): kept.
     ("np.array([[[0, 100, 200, 50]]])", "", [0, 100, 200, 50]),
     // uint8 as it is.
-    ("np.array([[[7, 100, 250, 1]]], dtype=np.uint8)", "", [7, 100, 250, 1]),
+    (
+        "np.array([[[7, 100, 250, 1]]], dtype=np.uint8)",
+        "",
+        [7, 100, 250, 1],
+    ),
 ];
 
 #[test]
@@ -93,10 +102,16 @@ fn pictures_in_any_layout_and_range_become_visible_thumbnails() {
         return;
     }
     for (pictures, extra, want) in PICTURES {
-        let extra = if extra.is_empty() { String::new() } else { format!(", {extra}") };
+        let extra = if extra.is_empty() {
+            String::new()
+        } else {
+            format!(", {extra}")
+        };
         let dir = tempfile::tempdir().unwrap();
         python_ok(
-            &format!("Run('run.sqlite', classes=['a'], labels=[0], thumbnails={pictures}{extra}).close()"),
+            &format!(
+                "Run('run.sqlite', classes=['a'], labels=[0], thumbnails={pictures}{extra}).close()"
+            ),
             dir.path(),
         );
         let thumb = Store::open(dir.path().join("run.sqlite"))
@@ -136,7 +151,8 @@ fn nearly_black_thumbnails_give_a_warning() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        out.status.success() && err.contains("UserWarning: thumbnails: the brightest pixel is 16 of 255"),
+        out.status.success()
+            && err.contains("UserWarning: thumbnails: the brightest pixel is 16 of 255"),
         "{err}"
     );
     let out = python(
@@ -144,4 +160,45 @@ fn nearly_black_thumbnails_give_a_warning() {
         dir.path(),
     );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("Warning"));
+}
+
+#[test]
+fn bad_thumbnails_and_classes_raise_value_error() {
+    if !available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "classes=['a', 'b', 'a'], labels=[0, 1]",
+            "'a' is class 0 and 2",
+        ),
+        (
+            "classes=['a'], labels=[0.0]",
+            "labels must be a 1-D array of integers",
+        ),
+        (
+            "classes=['a'], labels=[0], thumbnails=np.uint8(3)",
+            "got shape ()",
+        ),
+        (
+            "classes=['a'], labels=[0, 0], thumbnails=np.array([[[0.5, np.nan]], [[0.1, 0.2]]])",
+            "thumbnails: 1 NaN or infinite values (first in image 0)",
+        ),
+        (
+            "classes=['a'], labels=[0], thumbnails=np.zeros((1, 2, 2, 2))",
+            "C = 1 or 3, got shape (1, 2, 2, 2)",
+        ),
+    ];
+    for (args, message) in cases {
+        let script = format!(
+            "try:\n    Run('run.sqlite', {args})\n    print('accepted')\nexcept ValueError as e:\n    print('refused:', e)\n"
+        );
+        let out = python_ok(&script, dir.path());
+        assert!(
+            out.starts_with("refused:") && out.contains(message),
+            "{args}: {out}"
+        );
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no file");
 }

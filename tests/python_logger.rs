@@ -214,20 +214,35 @@ fn a_step_is_an_increasing_integer_and_a_refused_step_writes_nothing() {
     let path = dir.path().join("run.sqlite");
     let setup = "log = Run('run.sqlite', classes=['a', 'b'], labels=[0, 1, 1], mode='append')\n\
                  x = np.zeros((3, 2))\n";
-    python_ok(&format!("{setup}log.step(10, a=x, b=x); log.step(30, a=x, b=x)"), dir.path());
+    python_ok(
+        &format!("{setup}log.step(10, a=x, b=x); log.step(30, a=x, b=x)"),
+        dir.path(),
+    );
     let before = std::fs::read(&path).unwrap();
     let cases = [
         ("log.step(30, a=x)", "step 30 is already in"),
-        ("log.step(20, a=x)", "steps must increase: step 20 comes after step 30"),
-        ("log.step(31.7, a=x)", "step must be an integer >= 0, got 31.7"),
+        (
+            "log.step(20, a=x)",
+            "steps must increase: step 20 comes after step 30",
+        ),
+        (
+            "log.step(31.7, a=x)",
+            "step must be an integer >= 0, got 31.7",
+        ),
         ("log.step('40', a=x)", "got '40' (str)"),
         ("log.step(None, a=x)", "got None"),
         ("log.step(True, a=x)", "got True"),
         ("log.step(-1, a=x)", "got -1"),
         ("log.step(2**63, a=x)", "got 9223372036854775808"),
-        ("log.step(40, epoch=float('nan'), a=x)", "epoch must be a finite number, got nan"),
+        (
+            "log.step(40, epoch=float('nan'), a=x)",
+            "epoch must be a finite number, got nan",
+        ),
         ("log.step(40, epoch=float('inf'), a=x)", "got inf"),
-        ("log.step(40, epoch='1', a=x)", "epoch must be a finite number"),
+        (
+            "log.step(40, epoch='1', a=x)",
+            "epoch must be a finite number",
+        ),
         (
             "log.step(40, a=np.full((3, 2), 1e39))",
             "step 40, layer 'a': 6 values of magnitude above 1e9, too large for float32 analyses (first in image 0)",
@@ -247,7 +262,11 @@ fn a_step_is_an_increasing_integer_and_a_refused_step_writes_nothing() {
             "{bad}: {out}"
         );
     }
-    assert_eq!(std::fs::read(&path).unwrap(), before, "the file is unchanged");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the file is unchanged"
+    );
     // Rewriting a step is an explicit choice, and the step then holds only what was given.
     python_ok(
         &format!("{setup}log.step(30, replace=True, a=x + 1)\nlog.step(2**63 - 1, b=x)"),
@@ -313,9 +332,18 @@ fn files_that_are_not_this_loggers_runs_are_refused_without_a_byte_changed() {
         dir.path(),
     );
     let cases = [
-        ("other.sqlite", "not a deepscope stats database (application_id is 0)"),
-        ("newer.sqlite", "written by a newer deepscope (schema version 2"),
-        ("empty.sqlite", "an empty file, not a deepscope stats database"),
+        (
+            "other.sqlite",
+            "not a deepscope stats database (application_id is 0)",
+        ),
+        (
+            "newer.sqlite",
+            "written by a newer deepscope (schema version 2",
+        ),
+        (
+            "empty.sqlite",
+            "an empty file, not a deepscope stats database",
+        ),
         ("notes.txt", "not an SQLite database"),
     ];
     for (file, message) in cases {
@@ -330,45 +358,17 @@ fn files_that_are_not_this_loggers_runs_are_refused_without_a_byte_changed() {
                 continue; // an empty file may be replaced when asked for
             }
             assert!(err.contains(message), "{file} {mode}: {err}");
-            assert_eq!(std::fs::read(dir.path().join(file)).unwrap(), before, "{file}");
+            assert_eq!(
+                std::fs::read(dir.path().join(file)).unwrap(),
+                before,
+                "{file}"
+            );
         }
         for suffix in ["-wal", "-shm", "-journal"] {
             let side = dir.path().join(format!("{file}{suffix}"));
             assert!(!side.exists(), "{} was left", side.display());
         }
     }
-}
-
-#[test]
-fn bad_thumbnails_and_classes_raise_value_error() {
-    if !available() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let cases = [
-        ("classes=['a', 'b', 'a'], labels=[0, 1]", "'a' is class 0 and 2"),
-        ("classes=['a'], labels=[0.0]", "labels must be a 1-D array of integers"),
-        ("classes=['a'], labels=[0], thumbnails=np.uint8(3)", "got shape ()"),
-        (
-            "classes=['a'], labels=[0, 0], thumbnails=np.array([[[0.5, np.nan]], [[0.1, 0.2]]])",
-            "thumbnails: 1 NaN or infinite values (first in image 0)",
-        ),
-        (
-            "classes=['a'], labels=[0], thumbnails=np.zeros((1, 2, 2, 2))",
-            "C = 1 or 3, got shape (1, 2, 2, 2)",
-        ),
-    ];
-    for (args, message) in cases {
-        let script = format!(
-            "try:\n    Run('run.sqlite', {args})\n    print('accepted')\nexcept ValueError as e:\n    print('refused:', e)\n"
-        );
-        let out = python_ok(&script, dir.path());
-        assert!(
-            out.starts_with("refused:") && out.contains(message),
-            "{args}: {out}"
-        );
-    }
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no file");
 }
 
 #[test]
@@ -386,7 +386,11 @@ fn the_package_and_the_file_carry_the_cargo_version() {
     assert_eq!(out.trim(), env!("CARGO_PKG_VERSION"));
     let store = Store::open(dir.path().join("run.sqlite")).unwrap();
     assert_eq!(
-        store.catalog().meta.get("writer_version").map(String::as_str),
+        store
+            .catalog()
+            .meta
+            .get("writer_version")
+            .map(String::as_str),
         Some(env!("CARGO_PKG_VERSION"))
     );
 }

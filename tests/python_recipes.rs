@@ -15,7 +15,10 @@ use pyhelp::{available, python_ok};
 fn recipe(name: &str) -> String {
     let doc = include_str!("../docs/recipes.md");
     let header = format!("```python\n# recipe: {name}\n");
-    let start = doc.find(&header).unwrap_or_else(|| panic!("no recipe {name}")) + 10;
+    let start = doc
+        .find(&header)
+        .unwrap_or_else(|| panic!("no recipe {name}"))
+        + 10;
     let end = start + doc[start..].find("```").unwrap();
     doc[start..end].to_string()
 }
@@ -44,7 +47,10 @@ expect(fc1=fc1, logits=logits, thumbnails=raw.transpose(0, 2, 3, 1) * 255)
 
 fn run_recipe(driver: &str, dir: &Path) {
     let standins = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pyhelp");
-    let script = format!("import sys\n{}\n{driver}", SETUP.replace("STANDINS", standins));
+    let script = format!(
+        "import sys\n{}\n{driver}",
+        SETUP.replace("STANDINS", standins)
+    );
     python_ok(&script, dir);
 }
 
@@ -65,10 +71,15 @@ fn assert_run(dir: &Path, file: &str, steps: &[i64], layers: &[(&str, &str)]) {
         let want = want.to_shape((21, want.len() / 21)).unwrap();
         for &step in steps {
             let values: Array2<f32> = store.load(step, layer).unwrap();
-            let error = (&values - &want).mapv(f32::abs).fold(0f32, |m, &d| m.max(d));
+            let error = (&values - &want)
+                .mapv(f32::abs)
+                .fold(0f32, |m, &d| m.max(d));
             let scale = want.mapv(f32::abs).fold(0f32, |m, &d| m.max(d));
             // bfloat16 keeps 8 bits of mantissa: batches and one big product may round apart.
-            assert!(error <= scale * 0.02, "{file} {layer} step {step}: off by {error}");
+            assert!(
+                error <= scale * 0.02,
+                "{file} {layer} step {step}: off by {error}"
+            );
         }
     }
 }
@@ -80,10 +91,16 @@ fn assert_thumbnails(dir: &Path, file: &str, name: &str) {
     let channels = want.shape()[3];
     for image in 0..21u32 {
         let thumb = store.thumbnail(image).unwrap().unwrap();
-        assert_eq!((thumb.width, thumb.height, thumb.channels as usize), (8, 8, channels));
+        assert_eq!(
+            (thumb.width, thumb.height, thumb.channels as usize),
+            (8, 8, channels)
+        );
         for (i, &p) in thumb.pixels.iter().enumerate() {
             let w = want.as_slice().unwrap()[image as usize * 64 * channels + i];
-            assert!((p as f32 - w).abs() <= 1.0, "{file} image {image} pixel {i}: {p} vs {w}");
+            assert!(
+                (p as f32 - w).abs() <= 1.0,
+                "{file} image {image} pixel {i}: {p} vs {w}"
+            );
         }
     }
 }
@@ -103,7 +120,12 @@ fn the_pytorch_recipe_logs_hooked_features_under_no_grad() {
     );
     run_recipe(&driver, dir.path());
     let f = "mnist-cnn.sqlite";
-    assert_run(dir.path(), f, &[0, 100, 200], &[("fc1", "fc1"), ("logits", "logits")]);
+    assert_run(
+        dir.path(),
+        f,
+        &[0, 100, 200],
+        &[("fc1", "fc1"), ("logits", "logits")],
+    );
     assert_thumbnails(dir.path(), f, "thumbnails");
 }
 
@@ -129,7 +151,12 @@ fn the_lightning_callback_logs_once_per_step_on_rank_zero() {
     );
     run_recipe(&driver, dir.path());
     let f = "lightning.sqlite";
-    assert_run(dir.path(), f, &[0, 50, 100], &[("fc1", "fc1"), ("logits", "logits")]);
+    assert_run(
+        dir.path(),
+        f,
+        &[0, 50, 100],
+        &[("fc1", "fc1"), ("logits", "logits")],
+    );
     assert_thumbnails(dir.path(), f, "thumbnails");
 }
 
@@ -150,7 +177,12 @@ fn the_keras_callback_logs_a_layer_and_the_predictions_each_epoch() {
     );
     run_recipe(&driver, dir.path());
     let f = "keras.sqlite";
-    assert_run(dir.path(), f, &[0, 1, 2], &[("dense", "dense"), ("probs", "probs")]);
+    assert_run(
+        dir.path(),
+        f,
+        &[0, 1, 2],
+        &[("dense", "dense"), ("probs", "probs")],
+    );
     assert_thumbnails(dir.path(), f, "thumbnails");
 }
 
@@ -177,7 +209,12 @@ fn the_hugging_face_callback_logs_the_cls_token_and_logits() {
     );
     run_recipe(&driver, dir.path());
     let f = "hf.sqlite";
-    assert_run(dir.path(), f, &[10, 20], &[("cls", "cls"), ("logits", "logits")]);
+    assert_run(
+        dir.path(),
+        f,
+        &[10, 20],
+        &[("cls", "cls"), ("logits", "logits")],
+    );
     assert_thumbnails(dir.path(), f, "rgb");
 }
 
