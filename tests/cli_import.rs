@@ -271,7 +271,12 @@ fn bad_inputs_fail_cleanly() {
     // A truncated .npy file.
     let bytes = std::fs::read(steps.join("step_000000/fc.npy")).unwrap();
     std::fs::write(d.join("fc.npy"), &bytes[..bytes.len() - 7]).unwrap();
-    fails(&existing, &[], &steps, "truncated: shape [12, 5] needs 240 bytes");
+    fails(
+        &existing,
+        &[],
+        &steps,
+        "truncated: shape [12, 5] needs 240 bytes",
+    );
 
     // A dtype that is not numeric (booleans).
     write_npy(
@@ -279,12 +284,7 @@ fn bad_inputs_fail_cleanly() {
         &Array3::<bool>::from_elem((N, 1, 5), true),
     )
     .unwrap();
-    fails(
-        &existing,
-        &[],
-        &steps,
-        "dtype '|b1' is not a number type",
-    );
+    fails(&existing, &[], &steps, "dtype '|b1' is not a number type");
 
     // NaN values: the step is refused before any of its layers is declared.
     let mut nan = features(30);
