@@ -22,6 +22,7 @@ pub fn logits(step: usize) -> Array2<f32> {
 /// DIR/dumps/step_<s>/{fc,logits}.npy for each step, labels.npy and classes.txt.
 pub fn npy_steps(dir: &Path, steps: &[usize]) -> PathBuf {
     let root = dir.join("dumps");
+    std::fs::create_dir_all(&root).unwrap();
     for &s in steps {
         let d = root.join(format!("step_{s:06}"));
         std::fs::create_dir_all(&d).unwrap();
