@@ -1,17 +1,23 @@
-//! `deepscope import`: activations saved as NumPy files, labels, class names and pictures,
-//! into a stats database. A new database is written under a temporary name and renamed
-//! when complete; an existing one gets its new steps appended, each in one transaction.
+//! `deepscope import`: activations saved as NumPy or safetensors files, labels, class names
+//! and pictures, into a stats database. Every file is untrusted: sizes come from the files'
+//! real lengths, never from a header alone. A new database is written under a temporary
+//! name and renamed when complete (removed on any failure or signal); an existing one gets
+//! its new steps appended, each in one transaction.
 
-pub mod arrays;
+mod cleanup;
 mod folder;
+pub mod formats;
+mod inputs;
+pub mod labels;
+pub mod layers;
+pub mod npy;
+pub mod pictures;
+mod write;
 
 use std::path::{Path, PathBuf};
 
-use ndarray::Array2;
-
 use crate::model::{LayerKind, StepId};
-use crate::store::{Store, Writer};
-use arrays::{at, read_labels, read_npy_matrix, read_npz, read_pictures};
+use layers::Matrix;
 
 /// What to import.
 #[derive(Debug, Clone, Default)]
@@ -23,6 +29,12 @@ pub struct ImportSpec {
     pub thumb_size: u32,
     /// Kinds given on the command line, overriding the rule (logits, probs by name).
     pub kinds: Vec<(String, LayerKind)>,
+    /// Rows start..end of the labels and pictures files (the steps hold those images).
+    pub rows: Option<(usize, usize)>,
+    /// The run's name (default: the steps directory's name).
+    pub name: Option<String>,
+    /// Training steps per epoch: each step's epoch is step / this.
+    pub steps_per_epoch: Option<f64>,
 }
 
 /// What an import did.
@@ -35,16 +47,41 @@ pub struct ImportSummary {
     pub steps_skipped: Vec<StepId>,
     pub layers: Vec<String>,
     pub thumbnails: bool,
+    /// What was assumed or skipped, one line each, for the user to read.
+    pub notes: Vec<String>,
 }
 
-/// A step's files: a directory of `<layer>.npy` or one `.npz` archive.
+/// An error naming the file it is about.
+pub fn at(path: &Path, message: impl std::fmt::Display) -> String {
+    format!("{}: {message}", path.display())
+}
+
+/// A whole file: the allocation is bounded by its real size.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| at(path, e))
+}
+
+/// A step's files: a directory of `<layer>.npy`, an `.npz` archive or a `.safetensors` file.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StepSource {
     Directory(PathBuf),
     Archive(PathBuf),
+    SafeTensors(PathBuf),
 }
 
-/// Steps found in `dir`: `step_<N>/` directories and `step_<N>.npz` archives, by N.
+impl StepSource {
+    pub fn path(&self) -> &Path {
+        match self {
+            StepSource::Directory(p) | StepSource::Archive(p) | StepSource::SafeTensors(p) => p,
+        }
+    }
+}
+
+const NO_STEPS: &str = "no steps found (expected step_000040/<layer>.npy, step_000040.npz or \
+                        step_000040.safetensors)";
+
+/// Steps found in `dir`: `step_<N>/` directories and `step_<N>.npz` or `.safetensors` files,
+/// by N. A step file in a format that is not read is an error that names it.
 pub fn discover_steps(dir: &Path) -> Result<Vec<(StepId, StepSource)>, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| at(dir, e))?;
     let mut steps = Vec::new();
@@ -54,91 +91,62 @@ pub fn discover_steps(dir: &Path) -> Result<Vec<(StepId, StepSource)>, String> {
         let Some(rest) = name.strip_prefix("step_") else {
             continue;
         };
-        let (number, source) = match rest.strip_suffix(".npz") {
-            Some(n) if path.is_file() => (n, StepSource::Archive(path.clone())),
-            None if path.is_dir() => (rest, StepSource::Directory(path.clone())),
-            _ => continue,
+        let (number, ext) = rest.split_once('.').unwrap_or((rest, ""));
+        let Ok(step) = number.parse::<StepId>() else {
+            continue;
         };
-        if let Ok(step) = number.parse::<StepId>() {
-            steps.push((step, source));
-        }
+        let source = match ext {
+            "" if path.is_dir() => StepSource::Directory(path),
+            "npz" => StepSource::Archive(path),
+            "safetensors" => StepSource::SafeTensors(path),
+            _ => {
+                formats::refuse_unsupported(&path)?;
+                continue;
+            }
+        };
+        steps.push((step, source));
     }
     steps.sort_by_key(|(s, _)| *s);
     if steps.is_empty() {
-        return Err(at(
-            dir,
-            "no steps found (expected step_000040/<layer>.npy or step_000040.npz)",
-        ));
+        return Err(at(dir, NO_STEPS));
     }
     Ok(steps)
 }
 
 /// The layers of one step, by name.
-fn read_step(source: &StepSource) -> Result<Vec<(String, Array2<f32>)>, String> {
+pub fn read_step(source: &StepSource) -> Result<Vec<(String, Matrix)>, String> {
     match source {
-        StepSource::Archive(path) => read_npz(path),
+        StepSource::Archive(path) => layers::read_npz(path),
+        StepSource::SafeTensors(path) => layers::read_safetensors(path),
         StepSource::Directory(dir) => {
             let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
                 .map_err(|e| at(dir, e))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "npy"))
                 .collect();
             files.sort();
-            if files.is_empty() {
-                return Err(at(dir, "no .npy files in this step's directory"));
-            }
-            files
-                .iter()
-                .map(|f| {
-                    let name = f
-                        .file_stem()
+            let mut out = Vec::new();
+            for f in &files {
+                formats::refuse_unsupported(f)?;
+                let stem = || {
+                    f.file_stem()
                         .map(|s| s.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    Ok((name, read_npy_matrix(f)?))
-                })
-                .collect()
+                        .unwrap_or_default()
+                };
+                match f.extension().and_then(|e| e.to_str()) {
+                    Some("npy") => out.push((stem(), layers::read_npy(f)?)),
+                    Some("safetensors") => out.extend(layers::read_safetensors(f)?),
+                    _ => {}
+                }
+            }
+            if out.is_empty() {
+                return Err(at(
+                    dir,
+                    "no .npy or .safetensors files in this step's directory",
+                ));
+            }
+            Ok(out)
         }
     }
-}
-
-fn kind_of(spec: &ImportSpec, name: &str) -> LayerKind {
-    if let Some((_, kind)) = spec.kinds.iter().find(|(n, _)| n == name) {
-        return *kind;
-    }
-    match name {
-        "logits" => LayerKind::Logits,
-        "probs" => LayerKind::Probs,
-        _ => LayerKind::Features,
-    }
-}
-
-fn class_names(
-    spec: &ImportSpec,
-    from_pictures: Option<Vec<String>>,
-    labels: &[u32],
-) -> Result<Vec<String>, String> {
-    let default = spec.steps_dir.join("classes.txt");
-    let file = spec
-        .classes
-        .clone()
-        .or_else(|| default.exists().then_some(default));
-    if let Some(file) = file {
-        let text = std::fs::read_to_string(&file).map_err(|e| at(&file, e))?;
-        let names: Vec<String> = text
-            .lines()
-            .map(|l| l.trim().to_string())
-            .filter(|l| !l.is_empty())
-            .collect();
-        if names.is_empty() {
-            return Err(at(&file, "no class names (one per line)"));
-        }
-        return Ok(names);
-    }
-    if let Some(names) = from_pictures {
-        return Ok(names);
-    }
-    let k = labels.iter().max().map_or(0, |&m| m as usize + 1);
-    Ok((0..k).map(|c| c.to_string()).collect())
 }
 
 /// Imports into `out`, calling `on_step` after each step is written.
@@ -147,72 +155,16 @@ pub fn import(
     spec: &ImportSpec,
     mut on_step: impl FnMut(StepId),
 ) -> Result<ImportSummary, String> {
+    cleanup::watch_signals();
     let steps = discover_steps(&spec.steps_dir)?;
-    let pictures = spec
-        .images
-        .as_deref()
-        .map(|p| read_pictures(p, spec.thumb_size.max(1)))
-        .transpose()?;
-    let default_labels = spec.steps_dir.join("labels.npy");
-    let labels = match (
-        &spec.labels,
-        pictures.as_ref().and_then(|p| p.labels.clone()),
-    ) {
-        (Some(file), _) => read_labels(file)?,
-        (None, Some(from_pictures)) => from_pictures,
-        (None, None) if default_labels.exists() => read_labels(&default_labels)?,
-        (None, None) => {
-            return Err(at(
-                &spec.steps_dir,
-                "no labels: give --labels FILE, or put labels.npy in this directory",
-            ));
-        }
-    };
-    let (thumbnails, picture_classes) = match pictures {
-        Some(p) => (Some(p.thumbnails), p.class_names),
-        None => (None, None),
-    };
-    let classes = class_names(spec, picture_classes, &labels)?;
-    if let Some(&bad) = labels.iter().find(|&&l| l as usize >= classes.len()) {
-        return Err(format!(
-            "label {bad} is outside the {} classes",
-            classes.len()
-        ));
+    let inputs = inputs::gather(spec)?;
+    if out.exists() {
+        return write::write_all(out, false, spec, &steps, &inputs, &mut on_step);
     }
-    if let Some(t) = &thumbnails
-        && t.len() != labels.len()
-    {
-        let images = spec.images.as_deref().unwrap_or(Path::new("images"));
-        return Err(at(
-            images,
-            format!("{} pictures for {} labels", t.len(), labels.len()),
-        ));
-    }
-
-    let existing = out.exists();
-    let target = if existing {
-        out.to_path_buf()
-    } else {
-        partial_path(out)
-    };
-    let result = write_all(
-        &target,
-        existing,
-        spec,
-        &steps,
-        &labels,
-        &classes,
-        thumbnails.as_deref(),
-        &mut on_step,
-    );
-    match (&result, existing) {
-        (Ok(_), false) => std::fs::rename(&target, out).map_err(|e| at(out, e))?,
-        (Err(_), false) => {
-            let _ = std::fs::remove_file(&target);
-        }
-        _ => {}
-    }
-    result
+    let partial = cleanup::Partial::new(partial_path(out));
+    let summary = write::write_all(partial.path(), true, spec, &steps, &inputs, &mut on_step)?;
+    partial.keep_as(out).map_err(|e| at(out, e))?;
+    Ok(summary)
 }
 
 fn partial_path(out: &Path) -> PathBuf {
@@ -222,129 +174,4 @@ fn partial_path(out: &Path) -> PathBuf {
         .unwrap_or_default();
     name.push(format!(".partial-{}", std::process::id()));
     out.with_file_name(name)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn write_all(
-    target: &Path,
-    existing: bool,
-    spec: &ImportSpec,
-    steps: &[(StepId, StepSource)],
-    labels: &[u32],
-    classes: &[String],
-    thumbnails: Option<&[crate::model::Thumbnail]>,
-    on_step: &mut impl FnMut(StepId),
-) -> Result<ImportSummary, String> {
-    let mut writer;
-    let mut have_steps = Vec::new();
-    if existing {
-        let store = Store::open(target).map_err(|e| e.to_string())?;
-        let c = store.catalog();
-        if c.classes != classes || c.labels != labels {
-            return Err(at(
-                target,
-                "holds other classes or labels than this import; append only to the run it came from",
-            ));
-        }
-        have_steps = c.steps.iter().map(|s| s.step).collect();
-        drop(store);
-        writer = Writer::append(target).map_err(|e| e.to_string())?;
-    } else {
-        writer = Writer::create(target).map_err(|e| e.to_string())?;
-        writer
-            .set_meta(
-                "name",
-                &spec
-                    .steps_dir
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-            )
-            .map_err(|e| e.to_string())?;
-        writer.add_classes(classes).map_err(|e| e.to_string())?;
-        writer
-            .add_images(labels, None, None)
-            .map_err(|e| e.to_string())?;
-        if let Some(t) = thumbnails {
-            writer.add_thumbnails(t).map_err(|e| e.to_string())?;
-        }
-    }
-    let mut summary = ImportSummary {
-        created: !existing,
-        images: labels.len(),
-        classes: classes.len(),
-        steps_added: vec![],
-        steps_skipped: vec![],
-        layers: writer.layers().iter().map(|(n, _)| n.clone()).collect(),
-        thumbnails: thumbnails.is_some(),
-    };
-    for (step, source) in steps {
-        if have_steps.contains(step) {
-            summary.steps_skipped.push(*step);
-            continue;
-        }
-        let layers = read_step(source)?;
-        let source_path = match source {
-            StepSource::Archive(p) | StepSource::Directory(p) => p,
-        };
-        // Every layer is checked before any is declared, so a bad step leaves no trace.
-        for (name, values) in &layers {
-            let bad = values.iter().filter(|v| !v.is_finite()).count();
-            if bad > 0 {
-                return Err(at(
-                    source_path,
-                    format!("layer '{name}' has {bad} NaN or infinite values"),
-                ));
-            }
-            if values.nrows() != labels.len() {
-                return Err(at(
-                    source_path,
-                    format!(
-                        "layer '{name}' has {} rows, but there are {} labels",
-                        values.nrows(),
-                        labels.len()
-                    ),
-                ));
-            }
-            if let Some((_, dim)) = writer.layers().iter().find(|(n, _)| n == name)
-                && *dim != values.ncols()
-            {
-                return Err(at(
-                    source_path,
-                    format!(
-                        "layer '{name}' has {} values per image, earlier steps {dim}",
-                        values.ncols()
-                    ),
-                ));
-            }
-            let kind = kind_of(spec, name);
-            if kind.is_class_scores() && values.ncols() != classes.len() {
-                return Err(at(
-                    source_path,
-                    format!(
-                        "layer '{name}' is {kind} but has {} columns for {} classes",
-                        values.ncols(),
-                        classes.len()
-                    ),
-                ));
-            }
-        }
-        for (name, values) in &layers {
-            if !writer.layers().iter().any(|(n, _)| n == name) {
-                writer
-                    .add_layer(name, values.ncols(), kind_of(spec, name))
-                    .map_err(|e| at(source_path, e.problem))?;
-                summary.layers.push(name.clone());
-            }
-        }
-        let views: Vec<(&str, ndarray::ArrayView2<f32>)> =
-            layers.iter().map(|(n, v)| (n.as_str(), v.view())).collect();
-        writer
-            .add_step(*step, None, None, &views)
-            .map_err(|e| at(source_path, e.problem))?;
-        summary.steps_added.push(*step);
-        on_step(*step);
-    }
-    writer.finish().map_err(|e| e.to_string())?;
-    Ok(summary)
 }
