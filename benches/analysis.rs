@@ -114,7 +114,7 @@ fn sample_kmeans() {
     for k in [10usize, 30] {
         let ours: Vec<(f64, f64)> = (0..10)
             .map(|seed| {
-                let (t, c) = time(3, || kmeans(x.view(), &labels, k, seed).unwrap());
+                let (t, c) = time(3, || kmeans(x.view(), &labels, k, seed).expect("k-means"));
                 (c.inertia, t)
             })
             .collect();
@@ -130,7 +130,7 @@ fn sample_kmeans() {
                         .n_runs(1)
                         .init_method(KMeansInit::KMeansPlusPlus)
                         .fit(&data)
-                        .unwrap()
+                        .expect("linfa k-means")
                 });
                 let c = model.centroids();
                 let inertia: f64 = x64

@@ -3,6 +3,10 @@
 //! ndarray arrays are lent to it without copies. Sums over many rows are formed in f32
 //! blocks and accumulated in f64, so long columns keep their precision.
 
+// faer takes views as raw parts: the two conversions below are the only unsafe code, each
+// with its SAFETY note.
+#![allow(unsafe_code)]
+
 use faer::linalg::matmul::matmul;
 use faer::linalg::matmul::triangular::{BlockStructure, matmul as tri_matmul};
 use faer::{Accum, MatMut, MatRef, Par};
