@@ -1,10 +1,11 @@
 //! Exact nearest neighbours of an image in a layer's activation space, by brute force over
-//! blocked products: exact, and fast enough to answer while the cursor moves.
+//! blocked products with the top k kept as the products come: exact, and fast enough to
+//! answer while the cursor moves.
 
-use ndarray::{ArrayView1, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
 
-use super::kernels::{dot_t, row_norms_sq};
+use super::kernels::{dot_t_into, row_norms_sq};
 use crate::model::ImageId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -118,8 +119,43 @@ pub fn knn(
     search(base, queries, k, metric, None)
 }
 
-/// Queries in blocks: each block's dot products with the whole base are one matrix product
-/// (split over threads), then every query keeps its top k.
+/// Base rows per product block: the block's distances to a query block stay in L2.
+const BASE_BLOCK: usize = 1024;
+/// Most queries per block (fewer when that leaves a thread idle).
+const QUERY_BLOCK: usize = 256;
+
+/// The `k` best (distance, row) pairs seen so far, ordered by distance then row.
+struct Best {
+    k: usize,
+    kept: Vec<(f32, u32)>,
+}
+
+impl Best {
+    /// Everything below this is a candidate; NaN (nothing rejected) until `k` are kept.
+    fn threshold(&self) -> f32 {
+        if self.kept.len() < self.k {
+            f32::NAN
+        } else {
+            self.kept[self.k - 1].0
+        }
+    }
+
+    fn offer(&mut self, distance: f32, row: u32) {
+        let before = |a: (f32, u32), b: (f32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).is_lt();
+        if self.kept.len() == self.k {
+            if !before((distance, row), self.kept[self.k - 1]) {
+                return;
+            }
+            self.kept.pop();
+        }
+        let at = self.kept.partition_point(|&e| before(e, (distance, row)));
+        self.kept.insert(at, (distance, row));
+    }
+}
+
+/// Queries in blocks spread over threads; each block walks the base in blocks, one matrix
+/// product per pair (`|q|² - 2 q·x + |x|²`, or the cosine from the same product), and keeps
+/// its top k as it goes (as faiss's IndexFlatL2), so no query x base matrix is ever held.
 fn search(
     base: ArrayView2<f32>,
     queries: ArrayView2<f32>,
@@ -127,44 +163,92 @@ fn search(
     metric: Metric,
     exclude: Option<&[usize]>,
 ) -> Vec<Vec<Neighbour>> {
-    const QUERY_BLOCK: usize = 256;
+    let (m, n) = (queries.nrows(), base.nrows());
+    let k = k.min(n);
+    if k == 0 {
+        return vec![Vec::new(); m];
+    }
     let norms = row_norms_sq(base);
     let q_norms = row_norms_sq(queries);
-    let mut out = Vec::with_capacity(queries.nrows());
-    for start in (0..queries.nrows()).step_by(QUERY_BLOCK) {
-        let end = (start + QUERY_BLOCK).min(queries.nrows());
-        // base · qᵀ: the long base is split into row blocks across threads.
-        let dots = dot_t(base, queries.slice(ndarray::s![start..end, ..]));
-        let block: Vec<Vec<Neighbour>> = (start..end)
-            .into_par_iter()
-            .map(|qi| {
-                let col = dots.column(qi - start);
-                let skip = exclude.map(|e| e[qi]);
-                let qn = q_norms[qi];
-                let all = col
-                    .iter()
-                    .enumerate()
-                    .filter(|&(i, _)| Some(i) != skip)
-                    .map(|(i, &dot)| {
-                        let distance = match metric {
-                            Metric::Euclidean => (qn - 2.0 * dot + norms[i]).max(0.0).sqrt(),
-                            Metric::Cosine => {
-                                let denom = (qn * norms[i]).sqrt();
-                                if denom == 0.0 { 1.0 } else { 1.0 - dot / denom }
-                            }
-                        };
-                        Neighbour {
-                            image: i as ImageId,
-                            distance,
+    let inverse = |v: &[f32]| -> Vec<f32> {
+        v.iter()
+            .map(|&s| if s > 0.0 { 1.0 / s.sqrt() } else { 0.0 })
+            .collect()
+    };
+    let (inv, q_inv) = match metric {
+        Metric::Cosine => (inverse(&norms), inverse(&q_norms)),
+        Metric::Euclidean => (Vec::new(), Vec::new()),
+    };
+    let threads = rayon::current_num_threads().max(1);
+    let qb = m.div_ceil(threads * 2).clamp(1, QUERY_BLOCK);
+    let blocks: Vec<usize> = (0..m).step_by(qb).collect();
+    let found: Vec<Vec<Vec<Neighbour>>> = blocks
+        .into_par_iter()
+        .map(|start| {
+            let end = (start + qb).min(m);
+            let qs = queries.slice(ndarray::s![start..end, ..]);
+            let mut best: Vec<Best> = (start..end)
+                .map(|_| Best {
+                    k,
+                    kept: Vec::with_capacity(k + 1),
+                })
+                .collect();
+            let mut buf = Array2::<f32>::zeros((end - start, BASE_BLOCK.min(n)));
+            for b0 in (0..n).step_by(BASE_BLOCK) {
+                let b1 = (b0 + BASE_BLOCK).min(n);
+                let mut dots = buf.slice_mut(ndarray::s![.., ..b1 - b0]);
+                dot_t_into(dots.view_mut(), qs, base.slice(ndarray::s![b0..b1, ..]));
+                for (qi, mut row) in dots.rows_mut().into_iter().enumerate() {
+                    let row = row
+                        .as_slice_mut()
+                        .expect("rows of an owned block are contiguous");
+                    let g = start + qi;
+                    match metric {
+                        Metric::Euclidean => {
+                            let qn = q_norms[g];
+                            row.iter_mut()
+                                .zip(&norms[b0..b1])
+                                .for_each(|(d, &xn)| *d = (qn - 2.0 * *d + xn).max(0.0));
                         }
-                    })
-                    .collect();
-                top_k(all, k)
-            })
-            .collect();
-        out.extend(block);
-    }
-    out
+                        Metric::Cosine => {
+                            let qi_inv = q_inv[g];
+                            row.iter_mut()
+                                .zip(&inv[b0..b1])
+                                .for_each(|(d, &xi)| *d = 1.0 - *d * qi_inv * xi);
+                        }
+                    }
+                    let skip = exclude.map(|e| e[g]);
+                    let top = &mut best[qi];
+                    let mut threshold = top.threshold();
+                    for (j, &d) in row.iter().enumerate() {
+                        // `!(d >= t)` also lets NaN through, for the exact comparison.
+                        if !(d >= threshold) && Some(b0 + j) != skip {
+                            top.offer(d, (b0 + j) as u32);
+                            threshold = top.threshold();
+                        }
+                    }
+                }
+            }
+            best.into_iter().map(|b| finish(b.kept, metric)).collect()
+        })
+        .collect();
+    found.into_iter().flatten().collect()
+}
+
+/// Squared Euclidean distances become distances; the order is settled as `top_k` settles it.
+fn finish(kept: Vec<(f32, u32)>, metric: Metric) -> Vec<Neighbour> {
+    let all = kept
+        .into_iter()
+        .map(|(d, i)| Neighbour {
+            image: i as ImageId,
+            distance: match metric {
+                Metric::Euclidean => d.sqrt(),
+                Metric::Cosine => d,
+            },
+        })
+        .collect::<Vec<_>>();
+    let k = all.len();
+    top_k(all, k)
 }
 
 #[cfg(test)]
@@ -225,6 +309,55 @@ mod tests {
                 brute_force(&x, 99, 10, metric, None)
             );
         }
+    }
+
+    #[test]
+    fn outside_queries_across_blocks_match_brute_force() {
+        // More rows than one base block and more queries than one query block per thread.
+        let base = random(2 * BASE_BLOCK + 77, 40);
+        let queries = random(301, 40).mapv(|v| v * 0.9 + 0.05);
+        let k = 13;
+        for metric in [Metric::Euclidean, Metric::Cosine] {
+            let found = knn(base.view(), queries.view(), k, metric);
+            assert_eq!(found.len(), queries.nrows());
+            for (qi, f) in found.iter().enumerate() {
+                let q = queries.row(qi).mapv(f64::from);
+                let mut all: Vec<(f64, u32)> = base
+                    .rows()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        let r = r.mapv(f64::from);
+                        let d = match metric {
+                            Metric::Euclidean => (&q - &r).mapv(|v| v * v).sum().sqrt(),
+                            Metric::Cosine => {
+                                1.0 - q.dot(&r) / (q.dot(&q).sqrt() * r.dot(&r).sqrt())
+                            }
+                        };
+                        (d, i as u32)
+                    })
+                    .collect();
+                all.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let ids: Vec<u32> = f.iter().map(|n| n.image).collect();
+                let truth: Vec<u32> = all.iter().take(k).map(|a| a.1).collect();
+                assert_eq!(ids, truth, "{metric:?} query {qi}");
+                for (n, (d, _)) in f.iter().zip(&all) {
+                    assert!(
+                        (f64::from(n.distance) - d).abs() < 1e-4,
+                        "{} vs {d}",
+                        n.distance
+                    );
+                }
+            }
+        }
+        // k larger than the base: every row, nearest first.
+        let all = knn(
+            base.slice(ndarray::s![..5, ..]),
+            queries.view(),
+            9,
+            Metric::Euclidean,
+        );
+        assert!(all.iter().all(|f| f.len() == 5));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use ndarray::{Array2, ArrayView2, Axis, Zip};
 
-use super::kernels::{column_means, gram};
+use super::kernels::{centred_gram, column_means};
 use crate::model::ClassId;
 
 /// What the class-similarity matrix is computed from: the one list the CLI's `--source`
@@ -51,30 +51,23 @@ impl SimilaritySource {
 pub fn logit_correlation(logits: ArrayView2<f32>) -> Array2<f64> {
     let (n, k) = logits.dim();
     let means = column_means(logits);
-    let mut centred = logits.to_owned();
-    Zip::from(centred.rows_mut()).par_for_each(|mut row| {
-        row.iter_mut()
-            .zip(&means)
-            .for_each(|(v, &m)| *v -= m as f32);
-    });
-    let covariance = gram(centred.view());
+    // Centred block by block inside the product: no N x K copy.
+    let covariance = centred_gram(logits, Some(&means));
     let sd: Vec<f64> = covariance
         .diag()
         .iter()
         .map(|v| v.max(0.0).sqrt())
         .collect();
     let mut corr = Array2::zeros((k, k));
-    for i in 0..k {
-        for j in 0..k {
-            corr[[i, j]] = if i == j {
-                1.0
-            } else if sd[i] > 0.0 && sd[j] > 0.0 && n > 1 {
-                (covariance[[i, j]] / (sd[i] * sd[j])).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-        }
-    }
+    Zip::indexed(&mut corr).par_for_each(|(i, j), c| {
+        *c = if i == j {
+            1.0
+        } else if sd[i] > 0.0 && sd[j] > 0.0 && n > 1 {
+            (covariance[[i, j]] / (sd[i] * sd[j])).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+    });
     corr
 }
 
@@ -188,6 +181,34 @@ mod tests {
         }
         assert_eq!(c[[0, 2]], 0.0, "a negative correlation is clipped");
         assert!(c[[0, 1]] > 0.8);
+    }
+
+    #[test]
+    fn correlation_of_many_offset_columns_matches_the_formula() {
+        // Thousands of rows (several f64 flushes) and columns far from zero.
+        let (n, k) = (7000, 37);
+        let logits = Array2::from_shape_fn((n, k), |(i, j)| {
+            let t = (i * (j + 3)) as f32 * 0.013;
+            100.0 + j as f32 + t.sin() * (1.0 + j as f32 * 0.1) + ((i * 7 + j) % 13) as f32 * 0.05
+        });
+        let c = logit_correlation(logits.view());
+        let col = |j: usize| {
+            logits
+                .column(j)
+                .iter()
+                .map(|&v| f64::from(v))
+                .collect::<Vec<_>>()
+        };
+        for i in 0..k {
+            for j in 0..k {
+                let expected = if i == j {
+                    1.0
+                } else {
+                    pearson(&col(i), &col(j)).max(0.0)
+                };
+                assert_abs_diff_eq!(c[[i, j]], expected, epsilon = 1e-5);
+            }
+        }
     }
 
     #[test]
