@@ -10,6 +10,10 @@
 //! - [`cli`]: arguments and formatting, one module per subcommand; [`tui`]: the viewer.
 //!   Neither imports the other: `main.rs` dispatches to one or the other.
 
+// In the program a failure is an error, not a panic (clippy.toml allows unwrap in tests;
+// the integration tests under tests/ are crates of their own and may use it).
+#![deny(clippy::unwrap_used)]
+
 pub mod analysis;
 pub mod cli;
 pub mod idx;

@@ -1,6 +1,10 @@
 //! Thin entry point: parse the command line, run a subcommand or open the viewer, and turn
 //! a failure into its one line on stderr and its exit code.
 
+// In the program a failure is an error, not a panic (clippy.toml allows unwrap in tests;
+// the integration tests under tests/ are crates of their own and may use it).
+#![deny(clippy::unwrap_used)]
+
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -9,6 +9,10 @@
 //! -- --nocapture` (targets: npy, npz, idx, cifar, safetensors; the seed from
 //! DEEPSCOPE_FUZZ_SEED).
 
+// The allocation tracker below is the one place this test needs unsafe: a global allocator
+// that forwards every call to the system's.
+#![allow(unsafe_code)]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write;
 use std::sync::Arc;
@@ -21,16 +25,20 @@ static LARGEST: AtomicUsize = AtomicUsize::new(0);
 
 struct Tracking;
 
+// SAFETY: every method forwards to `System`, which upholds GlobalAlloc's contract.
 unsafe impl GlobalAlloc for Tracking {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         LARGEST.fetch_max(layout.size(), Ordering::Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator, under the caller's contract.
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from this allocator, that is from `System`, with this layout.
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         LARGEST.fetch_max(new_size, Ordering::Relaxed);
+        // SAFETY: as for dealloc; the caller guarantees `new_size` is valid for `layout`.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }

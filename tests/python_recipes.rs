@@ -92,7 +92,7 @@ fn assert_thumbnails(dir: &Path, file: &str, name: &str) {
     for image in 0..21u32 {
         let thumb = store.thumbnail(image).unwrap().unwrap();
         assert_eq!(
-            (thumb.width, thumb.height, thumb.channels as usize),
+            (thumb.width, thumb.height, thumb.channels),
             (8, 8, channels)
         );
         for (i, &p) in thumb.pixels.iter().enumerate() {

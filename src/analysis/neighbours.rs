@@ -221,8 +221,12 @@ fn search(
                     let top = &mut best[qi];
                     let mut threshold = top.threshold();
                     for (j, &d) in row.iter().enumerate() {
-                        // `!(d >= t)` also lets NaN through, for the exact comparison.
-                        if !(d >= threshold) && Some(b0 + j) != skip {
+                        // A NaN distance is let through (not `d < t`), for the exact comparison.
+                        let below = !matches!(
+                            d.partial_cmp(&threshold),
+                            Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)
+                        );
+                        if below && Some(b0 + j) != skip {
                             top.offer(d, (b0 + j) as u32);
                             threshold = top.threshold();
                         }
