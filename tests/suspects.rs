@@ -8,8 +8,8 @@ use assert_cmd::Command;
 use deepscope::analysis::suspects::confident::softmax_f64;
 use deepscope::analysis::suspects::{Method, RankBy, rank_confident, step_evidence};
 use deepscope::query::marks::{Mark, MarkStore, Marks};
-use deepscope::store::Store;
 use deepscope::query::suspects::{SuspectOptions, suspects};
+use deepscope::store::Store;
 use ndarray::Array2;
 use serde_json::Value;
 

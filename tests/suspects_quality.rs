@@ -8,8 +8,8 @@
 //! the median.
 
 use deepscope::analysis::suspects::{Method, RankBy};
-use deepscope::store::Writer;
 use deepscope::query::suspects::{SuspectOptions, suspects};
+use deepscope::store::Writer;
 use deepscope::synth::{SynthParams, write_with_label_noise};
 
 const SEEDS: u64 = 5;

@@ -7,10 +7,10 @@ use clap::{Args, ValueEnum};
 
 use super::{CliResult, write_json};
 use crate::analysis::suspects::{Method, RankBy};
-use crate::query::marks::{MarkStore, Marks};
 use crate::model::StepId;
-use crate::store::Store;
+use crate::query::marks::{MarkStore, Marks};
 use crate::query::suspects::{SuspectOptions, SuspectQueue, suspects, write_csv};
+use crate::store::Store;
 use crate::text::escape;
 
 #[derive(Debug, Args)]

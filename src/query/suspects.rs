@@ -11,14 +11,14 @@ use std::io;
 use ndarray::Array2;
 use serde::Serialize;
 
+use super::error::{Error, Invalid, Result};
+use super::marks::Marks;
 use crate::analysis::suspects::confident::softmax_f64;
 use crate::analysis::suspects::dynamics::{Dynamics, DynamicsBuilder};
 use crate::analysis::suspects::{
     Method, RankBy, Ranked, StepEvidence, rank_combined, rank_confident, rank_dynamics,
     step_evidence,
 };
-use super::error::{Error, Invalid, Result};
-use super::marks::Marks;
 use crate::model::{Catalog, ClassId, ImageId, Layer, LayerKind, StepId};
 use crate::store::Store;
 
