@@ -179,15 +179,57 @@ fn thumbnails(p: &SynthParams, w: &World) -> Vec<Thumbnail> {
         .collect()
 }
 
+/// Flips `fraction` of `labels` (rounded to whole images), each to a class drawn uniformly
+/// among the others. Returns the given labels and the ids flipped, ascending. Its own random
+/// stream: the same seed flips the same images whatever else the run holds.
+pub fn flip_labels(
+    labels: &[ClassId],
+    classes: usize,
+    fraction: f64,
+    seed: u64,
+) -> (Vec<ClassId>, Vec<usize>) {
+    let mut given = labels.to_vec();
+    let count =
+        ((fraction.clamp(0.0, 1.0) * labels.len() as f64).round() as usize).min(labels.len());
+    if classes < 2 || count == 0 {
+        return (given, Vec::new());
+    }
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x6c61_6265_6c73);
+    let mut flipped = rand::seq::index::sample(&mut rng, labels.len(), count).into_vec();
+    flipped.sort_unstable();
+    for &i in &flipped {
+        let other = rng.gen_range(0..classes - 1) as ClassId;
+        given[i] = if other >= labels[i] { other + 1 } else { other };
+    }
+    (given, flipped)
+}
+
 /// Writes a synthetic run to `writer`, one step at a time (never all steps in memory);
 /// `on_step` is told after each step is written.
-pub fn write(p: &SynthParams, writer: &mut Writer, mut on_step: impl FnMut(usize)) -> Result<()> {
+pub fn write(p: &SynthParams, writer: &mut Writer, on_step: impl FnMut(usize)) -> Result<()> {
+    write_with_label_noise(p, 0.0, writer, on_step)
+}
+
+/// [`write`], with `label_noise` (0..=1) of the labels flipped by [`flip_labels`]: the
+/// pictures and activations follow the true class, the stored label is wrong, and the
+/// flipped image ids are kept in the meta key `flipped_labels` (a JSON list) when any is.
+pub fn write_with_label_noise(
+    p: &SynthParams,
+    label_noise: f64,
+    writer: &mut Writer,
+    mut on_step: impl FnMut(usize),
+) -> Result<()> {
     let w = world(p);
+    let (given, flipped) = flip_labels(&w.labels, p.classes, label_noise, p.seed);
     let names: Vec<String> = (0..p.classes)
         .map(|c| format!("s{}c{c}", p.superclass_of()[c]))
         .collect();
     writer.add_classes(&names)?;
-    writer.add_images(&w.labels, None, Some("synthetic"))?;
+    writer.add_images(&given, None, Some("synthetic"))?;
+    if label_noise > 0.0 {
+        let ids: Vec<String> = flipped.iter().map(usize::to_string).collect();
+        writer.set_meta("flipped_labels", &format!("[{}]", ids.join(",")))?;
+    }
     writer.add_thumbnails(&thumbnails(p, &w))?;
     let map: Vec<String> = p.superclass_of().iter().map(|g| g.to_string()).collect();
     writer.set_meta(

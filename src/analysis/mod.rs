@@ -15,6 +15,7 @@ pub mod predict;
 pub mod project;
 mod randomized_pca;
 pub mod similarity;
+pub mod suspects;
 
 pub use error::AnalysisError;
 pub use method::Method;

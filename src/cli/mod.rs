@@ -14,6 +14,7 @@ mod neighbors;
 mod project;
 mod show;
 mod similarity;
+mod suspects;
 mod synth;
 
 use std::path::PathBuf;
@@ -106,6 +107,17 @@ deepscope neighbors run.sqlite --image 42 --class dog --metric euclidean --show"
     /// One image's predictions over training: when it was learned, how often forgotten
     #[command(after_help = "Examples:\n  deepscope history run.sqlite --image 42 --json")]
     History(history::HistoryArgs),
+    /// Images whose label is probably wrong, most suspect first, with a suggested label
+    #[command(
+        after_help = "Confident learning (as cleanlab's find_label_issues, prune_by_noise_rate) on \
+one step's probabilities, training dynamics over the steps up to it (mean margin of the given \
+class, AUM), or both combined. Reads only the class scores. JSON: [{\"image\", \"name\", \
+\"given\", \"suggested\", \"score\", ...}] in rank order; CSV adds class names and the marks \
+set in the viewer.\n\nExamples:\n  deepscope suspects run.sqlite\n  \
+deepscope suspects run.sqlite --method confident --step 4000 --json\n  \
+deepscope suspects run.sqlite --csv > suspects.csv"
+    )]
+    Suspects(suspects::SuspectsArgs),
     /// Write a synthetic run whose activations evolve into a known class hierarchy
     #[command(
         after_help = "For testing and benchmarking at scale: G super-classes of K/G classes, \
@@ -140,6 +152,7 @@ pub fn run_command(command: Command, out: &mut dyn std::io::Write) -> CliResult 
         Command::Neighbors(args) => neighbors::run(&args, out),
         Command::Clusters(args) => clusters::run(&args, out),
         Command::History(args) => history::run(&args, out),
+        Command::Suspects(args) => suspects::run(&args, out),
         Command::Synth(args) => synth::run(&args, out),
         Command::Import(args) => import::run(&args, out),
     }

@@ -8,7 +8,7 @@ use clap::Args;
 use super::CliResult;
 use crate::query::Error;
 use crate::store::{Journal, Writer};
-use crate::synth::{SynthParams, write};
+use crate::synth::{SynthParams, write_with_label_noise};
 
 #[derive(Debug, Args)]
 pub struct SynthArgs {
@@ -27,6 +27,10 @@ pub struct SynthArgs {
     pub superclasses: Option<usize>,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Share of labels to flip to another class (0..=1); the activations keep following the
+    /// true class, and the flipped image ids go to the meta key `flipped_labels`
+    #[arg(long, default_value_t = 0.0, value_name = "FRACTION")]
+    pub label_noise: f64,
 }
 
 pub fn run(args: &SynthArgs, out: &mut dyn std::io::Write) -> CliResult {
@@ -44,6 +48,15 @@ pub fn run(args: &SynthArgs, out: &mut dyn std::io::Write) -> CliResult {
         out: args.out.clone(),
         message,
     })?;
+    if !(0.0..=1.0).contains(&args.label_noise) {
+        return Err(Error::Synth {
+            out: args.out.clone(),
+            message: format!(
+                "--label-noise must be a fraction in 0..=1, got {}",
+                args.label_noise
+            ),
+        });
+    }
     let mut writer = Writer::create_with(&args.out, Journal::Rollback)?;
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(params.steps as u64);
@@ -57,7 +70,7 @@ pub fn run(args: &SynthArgs, out: &mut dyn std::io::Write) -> CliResult {
         indicatif::ProgressBar::hidden()
     };
     let started = std::time::Instant::now();
-    let result = write(&params, &mut writer, |_| bar.inc(1));
+    let result = write_with_label_noise(&params, args.label_noise, &mut writer, |_| bar.inc(1));
     bar.finish_and_clear();
     if let Err(e) = result {
         // Nothing half-written stays behind: the file was created by this command.

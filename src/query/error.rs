@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use super::marks::MarksError;
 use crate::analysis::AnalysisError;
 use crate::model::{ImageId, LayerKind};
 use crate::store::StoreError;
@@ -27,6 +28,9 @@ pub enum Error {
     /// An import failed; the importer names the file and the problem in its message.
     #[error("{0}")]
     Import(String),
+    /// The user's marks file for the run could not be read or written.
+    #[error(transparent)]
+    Marks(#[from] MarksError),
     /// Settings of a synthetic run that cannot be made.
     #[error("{}: {message}", out.display())]
     Synth { out: PathBuf, message: String },
@@ -93,6 +97,7 @@ impl Error {
             | Error::Input { .. }
             | Error::Analysis { .. }
             | Error::Import(_)
+            | Error::Marks(_)
             | Error::Synth { .. }
             | Error::Reported
             | Error::NotATerminal => 2,

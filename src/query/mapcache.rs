@@ -186,7 +186,7 @@ impl<'a> Reader<'a> {
 
 /// 64-bit FNV-1a: a stable file name and checksum (std's hasher may change between Rust
 /// releases, which would orphan every cached map).
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
     })

@@ -8,15 +8,19 @@
 //! - [`history`]: one image's predictions over training;
 //! - [`neighbours`]: nearest images (of a class) and k-means clusters;
 //! - [`maps`] and [`mapcache`]: 2-D maps by PCA, t-SNE or UMAP, through the disk cache;
+//! - [`suspects`]: the suspected-label-error queue and its CSV; [`marks`]: the user's
+//!   verdicts on labels, kept outside the run;
 //! - [`error`]: the one error type, with its exit code.
 
 pub mod error;
 pub mod history;
 pub mod mapcache;
 pub mod maps;
+pub mod marks;
 pub mod neighbours;
 pub mod scores;
 pub mod select;
 pub mod similarity;
+pub mod suspects;
 
 pub use error::{Error, Invalid, Result};
