@@ -2,6 +2,8 @@
 //! sample run, matrix colours asserted, scripted key sequences through the real update
 //! loop (jobs run synchronously), and tiny screens and degenerate runs drawn without panics.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -10,7 +12,7 @@ use deepscope::model::LayerKind;
 use deepscope::store::{Store, Writer};
 use deepscope::tui::app::{App, MisFocus, Overlay, View};
 use deepscope::tui::graphics::Graphics;
-use deepscope::tui::jobs::Request;
+use deepscope::tui::jobs::{Request, compute};
 use deepscope::tui::keymap::{Action, action};
 use deepscope::tui::theme::{ColourMode, Theme};
 use deepscope::tui::{settle, views};
@@ -340,27 +342,23 @@ fn mouse_clicks_select_cells_rows_points_and_tabs() {
     assert!(app.projection.centre.unwrap().0 > centre.0);
 }
 
-/// A synthetic run whose features grow into class clusters over `steps` steps.
+/// A synthetic run whose features grow into class clusters over 4 steps.
 fn evolving_run(dir: &Path) -> PathBuf {
-    let path = dir.join("evolving.sqlite");
-    let params = deepscope::synth::SynthParams {
-        images: 400,
-        classes: 8,
-        dim: 16,
-        steps: 4,
-        superclasses: 2,
-        seed: 3,
-    };
-    let mut w = Writer::create(&path).unwrap();
-    deepscope::synth::write(&params, &mut w, |_| {}).unwrap();
-    w.finish().unwrap();
-    path
+    common::evolving_run(dir, 4)
 }
 
-fn projection_request(app: &mut App) -> Option<Request> {
-    app.requests()
-        .into_iter()
+/// The projection among the app's next requests. All of them are answered, as the worker
+/// would, so none is left pending.
+fn projection_request(app: &mut App, store: &mut Store) -> Option<Request> {
+    let requests = app.requests();
+    let projection = requests
+        .iter()
         .find(|r| matches!(r, Request::Projection { .. }))
+        .cloned();
+    for r in requests {
+        app.apply(compute(store, r, None, &mut |_| {}));
+    }
+    projection
 }
 
 #[test]
@@ -405,7 +403,7 @@ fn a_step_s_tsne_map_starts_from_its_neighbour_and_stays_aligned() {
     let last_map = app.points().unwrap().clone();
 
     app.update(Action::StepBy(-1));
-    match projection_request(&mut app) {
+    match projection_request(&mut app, &mut store) {
         Some(Request::Projection {
             method,
             reference: Some((from, start)),
@@ -418,7 +416,6 @@ fn a_step_s_tsne_map_starts_from_its_neighbour_and_stays_aligned() {
         }
         other => panic!("expected a t-SNE request from the last step's map, got {other:?}"),
     }
-    app.pending.clear();
     settle(&mut app, &mut store);
     let previous = app.points().unwrap();
     // Points moved, the map did not turn over: the mean move is small against the spread.
@@ -444,7 +441,7 @@ fn capital_r_recomputes_the_map_afresh() {
     let key = KeyEvent::new(KeyCode::Char('R'), KeyModifiers::NONE);
     app.update(action(key, app.view, app.overlay).unwrap());
     assert!(app.points().is_none(), "the old map is dropped");
-    match projection_request(&mut app) {
+    match projection_request(&mut app, &mut store) {
         Some(Request::Projection {
             reference: None,
             fresh: true,
@@ -452,7 +449,6 @@ fn capital_r_recomputes_the_map_afresh() {
         }) => {}
         other => panic!("expected a fresh request, got {other:?}"),
     }
-    app.pending.clear();
     settle(&mut app, &mut store);
     assert!(app.points().is_some());
     assert!(!app.projection.fresh, "only that one map is made afresh");

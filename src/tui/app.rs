@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use ndarray::Array2;
 
-use super::jobs::{MapSummary, OrderKey};
+use super::jobs::{JobKey, MapSummary, OrderKey};
 use crate::analysis::Method;
 use crate::analysis::cluster::Clusters;
 use crate::analysis::history::ImageHistory;
@@ -130,7 +130,7 @@ pub struct Cache {
     pub projections: HashMap<MapId, Arc<Array2<f32>>>,
     pub map_summaries: HashMap<MapId, MapSummary>,
     /// The stage a t-SNE/UMAP run has reached, by request key.
-    pub map_progress: HashMap<String, Stage>,
+    pub map_progress: HashMap<JobKey, Stage>,
     pub clusters: HashMap<(StepId, String, usize), Arc<Clusters>>,
     pub neighbours: HashMap<(StepId, String, ImageId), NeighbourLists>,
     pub histories: HashMap<ImageId, Option<ImageHistory>>,
@@ -158,9 +158,9 @@ pub struct App {
     pub cluster_k: usize,
     pub cache: Cache,
     /// Requests sent and not yet answered: never sent twice.
-    pub pending: HashSet<String>,
+    pub pending: HashSet<JobKey>,
     /// Requests that failed: not retried (the status line says why).
-    pub failed: HashSet<String>,
+    pub failed: HashSet<JobKey>,
     pub status: Option<String>,
     pub quit: bool,
 }

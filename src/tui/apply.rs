@@ -1,18 +1,22 @@
 //! Taking the worker's results into the app's cache.
 
 use super::app::App;
-use super::jobs::{Response, projection_key};
+use super::jobs::Response;
 
 impl App {
-    /// Takes one result from the worker into the cache.
+    /// Takes one answer from the worker into the cache. Every answer (a result, a failure
+    /// or a superseded request) settles its keys, so nothing stays pending for good.
     pub fn apply(&mut self, response: Response) {
+        for key in response.keys() {
+            self.pending.remove(&key);
+            self.cache.map_progress.remove(&key);
+        }
         match response {
             Response::Scores {
                 step,
                 scores,
                 similarity,
             } => {
-                self.pending.remove(&format!("scores {step}"));
                 self.cache.scores.insert(step, scores);
                 self.cache.similarity.insert(step, similarity);
             }
@@ -23,9 +27,6 @@ impl App {
                 points,
                 summary,
             } => {
-                let key = projection_key(step, &layer, method);
-                self.pending.remove(&key);
-                self.cache.map_progress.remove(&key);
                 let id = (step, layer, method);
                 self.projection.fresh = false;
                 self.cache.map_summaries.insert(id.clone(), summary);
@@ -42,7 +43,6 @@ impl App {
                 k,
                 clusters,
             } => {
-                self.pending.remove(&format!("clusters {step} {layer} {k}"));
                 self.cache.clusters.insert((step, layer, k), clusters);
             }
             Response::Neighbours {
@@ -51,22 +51,17 @@ impl App {
                 image,
                 lists,
             } => {
-                self.pending
-                    .remove(&format!("neighbours {step} {layer} {image}"));
                 self.cache.neighbours.insert((step, layer, image), lists);
             }
             Response::History { image, history } => {
-                self.pending.remove(&format!("history {image}"));
                 self.cache.histories.insert(image, history);
             }
             Response::Thumbnails(list) => {
                 for (image, thumb) in list {
-                    self.pending.remove(&format!("thumb {image}"));
                     self.cache.thumbnails.insert(image, thumb);
                 }
             }
             Response::Steps(steps) => {
-                self.pending.remove("refresh");
                 let was_last = self.step_index + 1 >= self.catalog.steps.len();
                 let current = self.step();
                 let grew = steps.len() > self.catalog.steps.len();
@@ -83,19 +78,17 @@ impl App {
                 }
             }
             Response::Accuracies(a) => {
-                self.pending.remove("accuracies");
                 self.cache.accuracies = Some(a);
             }
             Response::Order { key, order } => {
-                self.pending.remove(&format!("order {key:?}"));
                 self.cache.orders.insert(key, order);
             }
-            Response::Failed { key, message } => {
-                self.pending.remove(&key);
-                self.cache.map_progress.remove(&key);
-                self.failed.insert(key);
+            Response::Failed { keys, message } => {
+                self.failed.extend(keys);
                 self.status = Some(message);
             }
+            // Settled above: `requests` asks again if the work is still wanted.
+            Response::Superseded { .. } => {}
         }
     }
 }

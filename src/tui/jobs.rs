@@ -71,6 +71,40 @@ pub enum Request {
     },
 }
 
+/// Identifies a piece of work the app waits for: the key of `App::pending` and
+/// `App::failed`, and of the map progress reports. Built only by `Request::keys` and
+/// `Response::keys`, so a request and its answer cannot disagree about it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum JobKey {
+    Scores(StepId),
+    Projection(StepId, String, Method),
+    Clusters(StepId, String, usize),
+    Neighbours(StepId, String, ImageId),
+    History(ImageId),
+    /// One image's thumbnail (a `Thumbnails` request carries several).
+    Thumbnail(ImageId),
+    Refresh,
+    Accuracies,
+    Order(OrderKey),
+}
+
+impl JobKey {
+    /// What kind of work it is, for the status line ("computing scores, projection…").
+    pub fn kind(&self) -> &'static str {
+        match self {
+            JobKey::Scores(_) => "scores",
+            JobKey::Projection(..) => "projection",
+            JobKey::Clusters(..) => "clusters",
+            JobKey::Neighbours(..) => "neighbours",
+            JobKey::History(_) => "history",
+            JobKey::Thumbnail(_) => "thumb",
+            JobKey::Refresh => "refresh",
+            JobKey::Accuracies => "accuracies",
+            JobKey::Order(_) => "order",
+        }
+    }
+}
+
 /// Identifies which matrix an ordering was computed for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OrderKey {
@@ -79,7 +113,8 @@ pub struct OrderKey {
     pub linkage: Linkage,
 }
 
-/// What the worker sends back.
+/// What the worker sends back. Every request is answered exactly once: by its result,
+/// `Failed` or `Superseded` (`MapProgress` reports come before the answer).
 #[derive(Debug, Clone)]
 pub enum Response {
     Scores {
@@ -97,7 +132,7 @@ pub enum Response {
     },
     /// A t-SNE or UMAP run reached a new stage (they take seconds).
     MapProgress {
-        key: String,
+        key: JobKey,
         stage: Stage,
     },
     Clusters {
@@ -124,38 +159,77 @@ pub enum Response {
         order: Arc<ClassOrder>,
     },
     Failed {
-        key: String,
+        keys: Vec<JobKey>,
         message: String,
+    },
+    /// Dropped unrun for a newer request of its kind: the app asks again if it still
+    /// wants it.
+    Superseded {
+        keys: Vec<JobKey>,
     },
 }
 
 impl Request {
-    /// Identifies a request, so that the UI never sends the same one twice.
-    pub fn key(&self) -> String {
+    /// The work a request stands for (one key per image for thumbnails), so that the UI
+    /// never sends the same one twice and knows what each answer settles.
+    pub fn keys(&self) -> Vec<JobKey> {
         match self {
-            Request::Scores { step, .. } => format!("scores {step}"),
+            Request::Scores { step, .. } => vec![JobKey::Scores(*step)],
             Request::Projection {
                 step,
                 layer,
                 method,
                 ..
-            } => projection_key(*step, layer, *method),
-            Request::Clusters { step, layer, k } => format!("clusters {step} {layer} {k}"),
+            } => vec![projection_key(*step, layer, *method)],
+            Request::Clusters { step, layer, k } => {
+                vec![JobKey::Clusters(*step, layer.clone(), *k)]
+            }
             Request::Neighbours {
                 step, layer, image, ..
-            } => format!("neighbours {step} {layer} {image}"),
-            Request::History { image } => format!("history {image}"),
-            Request::Thumbnails { images } => format!("thumbs {images:?}"),
-            Request::Refresh => "refresh".into(),
-            Request::Accuracies => "accuracies".into(),
-            Request::Order { key, .. } => format!("order {key:?}"),
+            } => vec![JobKey::Neighbours(*step, layer.clone(), *image)],
+            Request::History { image } => vec![JobKey::History(*image)],
+            Request::Thumbnails { images } => {
+                images.iter().map(|&i| JobKey::Thumbnail(i)).collect()
+            }
+            Request::Refresh => vec![JobKey::Refresh],
+            Request::Accuracies => vec![JobKey::Accuracies],
+            Request::Order { key, .. } => vec![JobKey::Order(key.clone())],
         }
     }
 }
 
-/// The pending-request key of a projection.
-pub fn projection_key(step: StepId, layer: &str, method: Method) -> String {
-    format!("projection {step} {layer} {}", method.name())
+impl Response {
+    /// The work this answer settles: the keys of the request it answers (none for a
+    /// progress report, which settles nothing).
+    pub fn keys(&self) -> Vec<JobKey> {
+        match self {
+            Response::Scores { step, .. } => vec![JobKey::Scores(*step)],
+            Response::Projection {
+                step,
+                layer,
+                method,
+                ..
+            } => vec![projection_key(*step, layer, *method)],
+            Response::MapProgress { .. } => vec![],
+            Response::Clusters { step, layer, k, .. } => {
+                vec![JobKey::Clusters(*step, layer.clone(), *k)]
+            }
+            Response::Neighbours {
+                step, layer, image, ..
+            } => vec![JobKey::Neighbours(*step, layer.clone(), *image)],
+            Response::History { image, .. } => vec![JobKey::History(*image)],
+            Response::Thumbnails(list) => list.iter().map(|(i, _)| JobKey::Thumbnail(*i)).collect(),
+            Response::Steps(_) => vec![JobKey::Refresh],
+            Response::Accuracies(_) => vec![JobKey::Accuracies],
+            Response::Order { key, .. } => vec![JobKey::Order(key.clone())],
+            Response::Failed { keys, .. } | Response::Superseded { keys } => keys.clone(),
+        }
+    }
+}
+
+/// The key of a projection (the views look up its progress by it).
+pub fn projection_key(step: StepId, layer: &str, method: Method) -> JobKey {
+    JobKey::Projection(step, layer.to_string(), method)
 }
 
 /// What is reported with a map.
@@ -180,11 +254,11 @@ pub fn compute(
     cache: Option<&MapCache>,
     stage: &mut dyn FnMut(Stage),
 ) -> Response {
-    let key = request.key();
+    let keys = request.keys();
     match run(store, request, cache, stage) {
         Ok(r) => r,
         Err(e) => Response::Failed {
-            key,
+            keys,
             message: e.to_string(),
         },
     }

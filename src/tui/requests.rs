@@ -2,7 +2,7 @@
 //! so that it can be tested and so that nothing is asked for twice.
 
 use super::app::{App, View};
-use super::jobs::Request;
+use super::jobs::{JobKey, Request};
 use crate::model::ImageId;
 
 /// How many neighbours each list of the misclassified view shows.
@@ -23,9 +23,12 @@ impl App {
         }
         let mut out = Vec::new();
         for r in wanted {
-            let key = r.key();
-            if !self.pending.contains(&key) && !self.failed.contains(&key) {
-                self.pending.insert(key);
+            let keys = r.keys();
+            if keys
+                .iter()
+                .all(|k| !self.pending.contains(k) && !self.failed.contains(k))
+            {
+                self.pending.extend(keys);
                 out.push(r);
             }
         }
@@ -33,16 +36,17 @@ impl App {
         let missing: Vec<ImageId> = self
             .thumbnails_wanted()
             .into_iter()
-            .filter(|i| {
-                !self.cache.thumbnails.contains_key(i)
-                    && !self.pending.contains(&format!("thumb {i}"))
+            .filter(|&i| {
+                let key = JobKey::Thumbnail(i);
+                !self.cache.thumbnails.contains_key(&i)
+                    && !self.pending.contains(&key)
+                    && !self.failed.contains(&key)
             })
             .collect();
         if !missing.is_empty() && self.catalog.has_thumbnails {
-            for i in &missing {
-                self.pending.insert(format!("thumb {i}"));
-            }
-            out.push(Request::Thumbnails { images: missing });
+            let request = Request::Thumbnails { images: missing };
+            self.pending.extend(request.keys());
+            out.push(request);
         }
         out
     }

@@ -11,7 +11,7 @@ use ratatui::DefaultTerminal;
 
 use super::app::{App, View};
 use super::graphics::Graphics;
-use super::jobs::Request;
+use super::jobs::{JobKey, Request};
 use super::keymap::{Action, action};
 use super::theme::Theme;
 use super::views;
@@ -96,8 +96,8 @@ fn event_loop(
             last_play = Instant::now();
             dirty = true;
         }
-        if last_refresh.elapsed() >= REFRESH_EVERY && !app.pending.contains("refresh") {
-            app.pending.insert("refresh".into());
+        if last_refresh.elapsed() >= REFRESH_EVERY && !app.pending.contains(&JobKey::Refresh) {
+            app.pending.insert(JobKey::Refresh);
             worker.send(Request::Refresh)?;
             last_refresh = Instant::now();
         }

@@ -126,12 +126,18 @@ fn serve(
                 newest.insert(s, i);
             }
         }
-        let keep: Vec<Request> = queue
+        let (keep, dropped): (Vec<_>, Vec<_>) = queue
             .drain(..)
             .enumerate()
-            .filter(|(i, r)| slot(r).is_none_or(|s| newest[&s] == *i))
-            .map(|(_, r)| r)
-            .collect();
+            .partition(|(i, r)| slot(r).is_none_or(|s| newest[&s] == *i));
+        // Every request is answered: the app stops waiting for a dropped one.
+        for (_, r) in dropped {
+            let keys = r.keys();
+            if responses.send(Response::Superseded { keys }).is_err() {
+                return;
+            }
+        }
+        let keep: Vec<Request> = keep.into_iter().map(|(_, r)| r).collect();
         // Cheap requests first (thumbnails, scores), so what the user sees next is ready soon.
         let mut keep = keep;
         keep.sort_by_key(|r| match r {
@@ -142,13 +148,15 @@ fn serve(
         });
         let next = keep.remove(0);
         queue = keep;
-        let key = next.key();
+        let key = next.keys().pop();
         let progress = responses.clone();
         let mut stage = |stage| {
-            let _ = progress.send(Response::MapProgress {
-                key: key.clone(),
-                stage,
-            });
+            if let Some(key) = &key {
+                let _ = progress.send(Response::MapProgress {
+                    key: key.clone(),
+                    stage,
+                });
+            }
         };
         if responses
             .send(compute(store, next, cache.as_ref(), &mut stage))

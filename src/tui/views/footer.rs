@@ -23,11 +23,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(status) = &app.status {
         spans.push(Span::styled(format!(" {status} "), theme.accent()));
     } else if !app.pending.is_empty() {
-        let mut what: Vec<&str> = app
-            .pending
-            .iter()
-            .map(|k| k.split(' ').next().unwrap_or(""))
-            .collect();
+        let mut what: Vec<&str> = app.pending.iter().map(|k| k.kind()).collect();
         what.sort_unstable();
         what.dedup();
         spans.push(Span::styled(
