@@ -37,6 +37,24 @@ pub fn upscale(thumb: &Thumbnail, factor: u32) -> DynamicImage {
     DynamicImage::ImageRgb8(scaled)
 }
 
+/// How long a terminal gets to answer the graphics capability query, here and in the
+/// viewer (the crate waits 2 s). Terminals answer in milliseconds, and over SSH in a round
+/// trip; one that never answers (a detached tmux, a pty whose other side does not speak)
+/// waits the whole time instead of for ever.
+pub const QUERY_TIMEOUT_MS: i32 = 1000;
+
+/// The graphics protocol the terminal says it supports, asked with [`QUERY_TIMEOUT_MS`];
+/// `None` when it does not answer in time.
+fn answered_protocol() -> Option<ratatui_image::picker::ProtocolType> {
+    let options = ratatui_image::picker::cap_parser::QueryStdioOptions {
+        timeout_ms: QUERY_TIMEOUT_MS,
+        ..Default::default()
+    };
+    ratatui_image::picker::Picker::from_query_stdio_with_options(options)
+        .ok()
+        .map(|picker| picker.protocol_type())
+}
+
 /// Prints `thumb` at the cursor, `cells` columns wide, unless output is not a terminal or the
 /// mode is `None`. Returns whether an image was printed.
 pub fn print_thumbnail(
@@ -61,6 +79,14 @@ pub fn print_thumbnail(
         ImageMode::Blocks | ImageMode::None => {
             (config.use_kitty, config.use_iterm, config.use_sixel) = (false, false, false)
         }
+    }
+    // viuer asks for kitty and sixel support without a timeout: ask first, with one, and
+    // let it use only what the terminal has answered.
+    if config.use_kitty || config.use_sixel {
+        use ratatui_image::picker::ProtocolType;
+        let answer = answered_protocol();
+        config.use_kitty &= answer == Some(ProtocolType::Kitty);
+        config.use_sixel &= answer == Some(ProtocolType::Sixel);
     }
     // Half blocks map one pixel per column: give them the thumbnail at its own size.
     let factor = if matches!(mode, ImageMode::Blocks) {

@@ -29,9 +29,62 @@ pub fn escape(name: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Escapes a path (a file name can hold anything) for a message.
+pub fn escape_path(path: &std::path::Path) -> String {
+    escape(&path.to_string_lossy()).into_owned()
+}
+
+/// serde_json's compact formatter, except that the characters of [`unsafe_char`] that
+/// serde_json writes raw (DEL, C1, bidi controls; it already escapes C0) are written as
+/// `\uXXXX`: the JSON value is the same, its bytes are safe on a terminal.
+struct TerminalSafe;
+
+impl serde_json::ser::Formatter for TerminalSafe {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if unsafe_char(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                // Every such character is in the Basic Multilingual Plane: four hex digits.
+                write!(writer, "\\u{:04x}", u32::from(c))?;
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+}
+
+/// Writes `value` as compact JSON through the terminal-safe formatter, then a newline.
+pub fn write_json<W: std::io::Write + ?Sized>(
+    out: &mut W,
+    value: &impl serde::Serialize,
+) -> Result<(), serde_json::Error> {
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, TerminalSafe);
+    value.serialize(&mut ser)?;
+    out.write_all(b"\n").map_err(serde_json::Error::io)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::{escape, write_json};
+
+    #[test]
+    fn json_escapes_c1_and_bidi_but_keeps_the_value() {
+        let name = "a\u{1b}[2J\u{9b}31m\u{202e}\u{2066}\u{7f}é猫\"";
+        let mut out = Vec::new();
+        write_json(&mut out, &[name]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "[\"a\\u001b[2J\\u009b31m\\u202e\\u2066\\u007fé猫\\\"\"]\n"
+        );
+        let back: Vec<String> = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, [name]);
+    }
 
     #[test]
     fn plain_text_is_borrowed_unchanged() {

@@ -277,12 +277,10 @@ fn degenerate_runs_render_every_view() {
                     KeyCode::Enter,
                 ],
             );
+            // Drawn without a panic at both sizes. (Escaping is tested on the raw bytes the
+            // binary writes, tests/e2e_terminal.rs: ratatui drops control characters itself.)
             for (w, h) in [(80, 24), (160, 48)] {
-                let screen = text(&render(&app, w, h));
-                assert!(
-                    !screen.contains('\u{1b}'),
-                    "escape sequences in names are shown escaped"
-                );
+                assert!(!text(&render(&app, w, h)).is_empty());
             }
             app.overlay = None;
         }

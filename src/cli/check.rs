@@ -9,6 +9,7 @@ use clap::Args;
 use super::CliResult;
 use crate::query::Error;
 use crate::store::check;
+use crate::text::{escape, escape_path};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -23,7 +24,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn std::io::Write) -> CliResult {
         writeln!(
             out,
             "{}: ok: {} images, {} classes, {} layers, {} steps, {} activation BLOBs scanned",
-            args.db.display(),
+            escape_path(&args.db),
             c.num_images(),
             c.num_classes(),
             c.layers.len(),
@@ -34,13 +35,13 @@ pub fn run(args: &CheckArgs, out: &mut dyn std::io::Write) -> CliResult {
     }
     // Problems go to stderr, like any other bad-input message; the exit code says 2.
     let mut err = std::io::stderr().lock();
+    let db = escape_path(&args.db);
     for p in &report.problems {
-        writeln!(err, "{}: {p}", args.db.display())?;
+        writeln!(err, "{db}: {}", escape(&p.to_string()))?;
     }
     writeln!(
         err,
-        "{}: {} problem{} found",
-        args.db.display(),
+        "{db}: {} problem{} found",
         report.problems.len(),
         if report.problems.len() == 1 { "" } else { "s" }
     )?;

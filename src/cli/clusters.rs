@@ -67,7 +67,7 @@ pub fn run(args: &ClustersArgs, out: &mut dyn std::io::Write) -> CliResult {
         out,
         "k-means, k = {}, on layer '{}' at step {}: inertia {:.4e}",
         c.sizes.len(),
-        r.at.layer.name,
+        crate::text::escape(&r.at.layer.name),
         r.at.step,
         c.inertia
     )?;

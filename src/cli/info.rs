@@ -8,7 +8,7 @@ use super::{CliResult, write_json};
 use crate::model::{Catalog, Layer, StepId};
 use crate::query::scores::accuracy_by_step;
 use crate::store::Store;
-use crate::text::escape;
+use crate::text::{escape, escape_path};
 
 #[derive(Debug, Args)]
 pub struct InfoArgs {
@@ -67,7 +67,7 @@ fn write_summary(
     catalog: &Catalog,
     accuracies: &[(StepId, f64)],
 ) -> std::io::Result<()> {
-    writeln!(out, "{}", path.display())?;
+    writeln!(out, "{}", escape_path(path))?;
     if let Some(name) = catalog.run_name() {
         writeln!(out, "  run         {}", escape(name))?;
     }

@@ -89,7 +89,10 @@ struct Progress {
 impl Progress {
     fn new(method: &str, layer: &str, step: StepId) -> Progress {
         Progress {
-            label: format!("{method} of '{layer}' at step {step}"),
+            label: format!(
+                "{method} of '{}' at step {step}",
+                crate::text::escape(layer)
+            ),
             start: Instant::now(),
             on: std::io::stderr().is_terminal(),
         }

@@ -158,9 +158,12 @@ pub fn run_command(command: Command, out: &mut dyn std::io::Write) -> CliResult 
     }
 }
 
-/// Serialises a value as JSON followed by a newline.
+/// Serialises a value as JSON followed by a newline, terminal-safe (see
+/// [`crate::text::write_json`]); a reader that stopped reading ends the command quietly.
 pub(crate) fn write_json(out: &mut dyn std::io::Write, value: &impl serde::Serialize) -> CliResult {
-    serde_json::to_writer(&mut *out, value)?;
-    writeln!(out)?;
-    Ok(())
+    crate::text::write_json(out, value).map_err(|e| match e.io_error_kind() {
+        Some(std::io::ErrorKind::BrokenPipe) => Error::OutputClosed,
+        Some(_) => Error::Output(std::io::Error::other(e)),
+        None => Error::Json(e),
+    })
 }

@@ -89,7 +89,7 @@ pub fn run(args: &NeighborsArgs, out: &mut dyn std::io::Write) -> CliResult {
         "nearest to image {} ({}) in layer '{}' at step {}, {:?} distance",
         args.image,
         r.class_name(labels[args.image as usize]),
-        r.at.layer.name,
+        crate::text::escape(&r.at.layer.name),
         r.at.step,
         args.metric
     )?;

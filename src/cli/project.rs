@@ -87,7 +87,7 @@ pub fn run(args: &ProjectArgs, out: &mut dyn std::io::Write) -> CliResult {
         out,
         "{} of layer '{}' at step {}: {} images",
         args.method.name(),
-        r.at.layer.name,
+        crate::text::escape(&r.at.layer.name),
         r.at.step,
         points.len()
     )?;

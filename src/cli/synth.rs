@@ -84,7 +84,7 @@ pub fn run(args: &SynthArgs, out: &mut dyn std::io::Write) -> CliResult {
     writeln!(
         out,
         "{}: {} images, {} classes in {} super-classes, {} dims, {} steps; {:.1} MB in {:.1} s ({:.0} MB/s)",
-        args.out.display(),
+        crate::text::escape_path(&args.out),
         params.images,
         params.classes,
         params.superclasses,

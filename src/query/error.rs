@@ -54,6 +54,10 @@ pub enum Error {
     Terminal(std::io::Error),
     #[error("the worker stopped")]
     WorkerStopped,
+    /// A panic that could not be answered as one failed request (its message is already on
+    /// stderr).
+    #[error("{0}")]
+    Panicked(String),
 }
 
 /// What was asked of a valid file that it cannot give.
@@ -92,7 +96,8 @@ impl Error {
             | Error::Json(_)
             | Error::Picture(_)
             | Error::Terminal(_)
-            | Error::WorkerStopped => 1,
+            | Error::WorkerStopped
+            | Error::Panicked(_) => 1,
             Error::Store(_)
             | Error::Input { .. }
             | Error::Analysis { .. }
@@ -104,13 +109,15 @@ impl Error {
         }
     }
 
-    /// The line printed on stderr before exiting, if any.
+    /// The line printed on stderr before exiting, if any: escaped, since messages quote
+    /// names and paths from files.
     pub fn message(&self) -> Option<String> {
-        match self {
-            Error::Reported | Error::OutputClosed => None,
-            e if e.exit_code() == 1 => Some(format!("internal error: {e}")),
-            e => Some(e.to_string()),
-        }
+        let line = match self {
+            Error::Reported | Error::OutputClosed => return None,
+            e if e.exit_code() == 1 => format!("internal error: {e}"),
+            e => e.to_string(),
+        };
+        Some(crate::text::escape(&line).into_owned())
     }
 
     /// An input problem of the database at `db`.

@@ -122,6 +122,20 @@ impl Store {
     pub fn load_unchecked(&self, step: StepId, layer: &str) -> Result<Array2<f32>> {
         let dim = self.check_available(step, layer)?.dim;
         let rows = self.catalog.num_images();
+        self.with_blob(step, layer, |bytes| blob::decode(bytes, rows, dim))
+    }
+
+    /// Runs `f` on one (step, layer)'s BLOB in SQLite's own buffer, for a pass that needs no
+    /// decoded copy (the accuracy scan). `f` returns `None` when the length is not N x dim
+    /// `f32`, reported as the wrong length it is.
+    pub fn with_blob<T>(
+        &self,
+        step: StepId,
+        layer: &str,
+        f: impl FnOnce(&[u8]) -> Option<T>,
+    ) -> Result<T> {
+        let dim = self.check_available(step, layer)?.dim;
+        let rows = self.catalog.num_images();
         let mut stmt = self
             .conn
             .prepare_cached("SELECT data FROM activations WHERE step = ?1 AND layer = ?2")
@@ -134,7 +148,7 @@ impl Store {
                     rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => b,
                     _ => &[],
                 };
-                Ok(blob::decode(bytes, rows, dim).ok_or(bytes.len()))
+                Ok(f(bytes).ok_or(bytes.len()))
             })
             .map_err(|e| self.err(e.into()))?;
         values.map_err(|found| {

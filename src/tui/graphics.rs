@@ -14,12 +14,7 @@ use ratatui_image::{Resize, StatefulImage};
 
 use super::kitty::KittyPlacements;
 use crate::model::{ImageId, Thumbnail};
-use crate::picture::{ImageMode, upscale};
-
-/// How long the terminal may take to answer the graphics query (the crate waits 2 s).
-/// Terminals answer in milliseconds, and over SSH in a round trip; only a terminal that
-/// never answers (a detached tmux) waits the whole time, behind the first screen.
-const QUERY_TIMEOUT_MS: i32 = 1000;
+use crate::picture::{ImageMode, QUERY_TIMEOUT_MS, upscale};
 
 /// The terminal's picture protocol, and each image encoded for it (kept between frames so an
 /// unchanged picture is not sent again).

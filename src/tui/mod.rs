@@ -10,6 +10,7 @@ mod kitty;
 mod requests;
 pub mod run;
 mod search;
+mod terminal;
 pub mod theme;
 mod update;
 pub mod views;

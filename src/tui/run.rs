@@ -5,7 +5,7 @@ use std::io::{IsTerminal, stdout};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseButton, MouseEventKind,
+    self, EnableMouseCapture, Event, KeyEventKind, MouseButton, MouseEventKind,
 };
 use ratatui::DefaultTerminal;
 
@@ -23,8 +23,9 @@ const REFRESH_EVERY: Duration = Duration::from_secs(1);
 /// How long each step is shown while playing.
 const PLAY_EVERY: Duration = Duration::from_millis(350);
 
-/// Runs the viewer until the user quits. The terminal is restored on every exit path:
-/// `ratatui::try_init` installs a panic hook that restores it before the panic message.
+/// Runs the viewer until the user quits. The terminal is restored on every exit path
+/// ([`super::terminal`]); a panic of the event loop itself ends the viewer with an internal
+/// error (exit status 1) once the terminal is back.
 pub fn run(
     mut app: App,
     worker: Worker,
@@ -34,7 +35,7 @@ pub fn run(
     if !std::io::stdin().is_terminal() || !stdout().is_terminal() {
         return Err(Error::NotATerminal);
     }
-    let mut terminal = ratatui::try_init().map_err(Error::Terminal)?;
+    let mut terminal = super::terminal::enter().map_err(Error::Terminal)?;
     // The first screen at once (a terminal that never answers the graphics query, like a
     // detached tmux, would otherwise keep it blank for the whole timeout); then, before any
     // input is read, the query, whose answer comes on stdin.
@@ -45,12 +46,13 @@ pub fn run(
     let _ = terminal.draw(|frame| views::draw(frame, &app, &theme, &mut Graphics::none()));
     let mut graphics = Graphics::detect(images);
     let _ = crossterm::execute!(stdout(), EnableMouseCapture);
-    let result = event_loop(&mut terminal, &mut app, &worker, &theme, &mut graphics);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        event_loop(&mut terminal, &mut app, &worker, &theme, &mut graphics)
+    }));
     // A frame with no pictures: kitty deletes the ones still placed.
     let _ = graphics.after_draw((0, 0));
-    let _ = crossterm::execute!(stdout(), DisableMouseCapture);
-    ratatui::restore();
-    result
+    super::terminal::restore();
+    result.unwrap_or_else(|_| Err(Error::Panicked("the viewer stopped".into())))
 }
 
 fn event_loop(

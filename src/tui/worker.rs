@@ -5,13 +5,59 @@
 //! newest one by at most the rest of its own run), and scans of every step (the header's
 //! accuracy line reads all logits: seconds on a 100-step, 50,000-image run).
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, PanicHookInfo, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 
 use super::jobs::{Request, Response, compute};
+use crate::analysis::nonlinear::Stage;
 use crate::query::mapcache::MapCache;
 use crate::store::{Problem, Store, StoreError};
+
+/// How a worker answers one request: [`compute`], or a stand-in in tests.
+type Compute = fn(&mut Store, Request, Option<&MapCache>, &mut dyn FnMut(Stage)) -> Response;
+
+thread_local! {
+    /// Whether this thread is inside [`contain`]: its panics are answered, not fatal.
+    static CONTAINING: Cell<bool> = const { Cell::new(false) };
+    /// The message of the panic [`contain`] caught, noted by the panic hook.
+    static CAUGHT: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Called by the viewer's panic hook: when the panicking thread is inside [`contain`],
+/// keeps the message for the failed answer and returns true (the terminal stays as it is).
+pub fn note_contained_panic(info: &PanicHookInfo) -> bool {
+    if !CONTAINING.with(Cell::get) {
+        return false;
+    }
+    let what = info
+        .payload()
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| info.payload().downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into());
+    let at = info
+        .location()
+        .map_or(String::new(), |l| format!(" at {}:{}", l.file(), l.line()));
+    CAUGHT.with(|c| *c.borrow_mut() = Some(format!("{what}{at}")));
+    true
+}
+
+/// Runs `f`; a panic inside becomes `Err(message)` instead of ending the thread.
+fn contain<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    CONTAINING.with(|c| c.set(true));
+    let result = catch_unwind(AssertUnwindSafe(f));
+    CONTAINING.with(|c| c.set(false));
+    result.map_err(|payload| {
+        CAUGHT.with(|c| c.borrow_mut().take()).unwrap_or_else(|| {
+            payload
+                .downcast_ref::<&str>()
+                .map_or("a panic".into(), |s| s.to_string())
+        })
+    })
+}
 
 /// Which requests supersede each other: a newer request of the same kind replaces an older
 /// one still waiting (thumbnails and refreshes are never dropped).
@@ -59,10 +105,18 @@ impl Worker {
     /// Starts the threads on the database at `path`; t-SNE/UMAP maps are read from and
     /// written to `maps` when given.
     pub fn start(path: PathBuf, maps: Option<MapCache>) -> Result<Worker, StoreError> {
+        Worker::start_with(path, maps, compute)
+    }
+
+    fn start_with(
+        path: PathBuf,
+        maps: Option<MapCache>,
+        compute: Compute,
+    ) -> Result<Worker, StoreError> {
         let (resp_tx, resp_rx) = std::sync::mpsc::channel::<Response>();
-        let quick = spawn(&path, "deepscope-worker", resp_tx.clone(), None)?;
-        let scan = spawn(&path, "deepscope-scan", resp_tx.clone(), None)?;
-        let maps = spawn(&path, "deepscope-maps", resp_tx, maps)?;
+        let quick = spawn(&path, "deepscope-worker", resp_tx.clone(), None, compute)?;
+        let scan = spawn(&path, "deepscope-scan", resp_tx.clone(), None, compute)?;
+        let maps = spawn(&path, "deepscope-maps", resp_tx, maps, compute)?;
         Ok(Worker {
             quick,
             maps,
@@ -88,12 +142,13 @@ fn spawn(
     name: &str,
     responses: Sender<Response>,
     cache: Option<MapCache>,
+    compute: Compute,
 ) -> Result<Sender<Request>, StoreError> {
     let mut store = Store::open(path)?;
     let (req_tx, req_rx) = std::sync::mpsc::channel::<Request>();
     std::thread::Builder::new()
         .name(name.into())
-        .spawn(move || serve(&mut store, req_rx, responses, cache))
+        .spawn(move || serve(&mut store, req_rx, responses, cache, compute))
         .map_err(|e| StoreError::new(path, Problem::Io(e.to_string())))?;
     Ok(req_tx)
 }
@@ -103,6 +158,7 @@ fn serve(
     requests: Receiver<Request>,
     responses: Sender<Response>,
     cache: Option<MapCache>,
+    compute: Compute,
 ) {
     let mut queue: Vec<Request> = Vec::new();
     loop {
@@ -158,10 +214,14 @@ fn serve(
                 });
             }
         };
-        if responses
-            .send(compute(store, next, cache.as_ref(), &mut stage))
-            .is_err()
-        {
+        // A panic fails this request only: the viewer shows it and stays usable.
+        let response = contain(|| compute(store, next, cache.as_ref(), &mut stage)).unwrap_or_else(
+            |message| Response::Failed {
+                key: key.clone(),
+                message: format!("internal error: {message}"),
+            },
+        );
+        if responses.send(response).is_err() {
             return;
         }
     }
@@ -206,6 +266,47 @@ mod tests {
                 return seen;
             }
         }
+    }
+
+    /// Answers as the worker does, except that the accuracy scan panics.
+    fn panicking_scan(
+        store: &mut Store,
+        request: Request,
+        cache: Option<&MapCache>,
+        stage: &mut dyn FnMut(Stage),
+    ) -> Response {
+        if matches!(request, Request::Accuracies) {
+            panic!("scan exploded");
+        }
+        compute(store, request, cache, stage)
+    }
+
+    #[test]
+    fn a_panicking_request_fails_alone_and_the_worker_keeps_answering() {
+        let worker = Worker::start_with(sample(), None, panicking_scan).unwrap();
+        let answer = || {
+            worker
+                .responses
+                .recv_timeout(Duration::from_secs(60))
+                .expect("the worker answers")
+        };
+        for _ in 0..2 {
+            worker.send(Request::Accuracies).unwrap();
+            match answer() {
+                Response::Failed { key, message } => {
+                    assert_eq!(key, Request::Accuracies.key());
+                    assert!(message.contains("scan exploded"), "{message}");
+                }
+                other => panic!("expected a failure, got {other:?}"),
+            }
+        }
+        worker
+            .send(Request::Scores {
+                step: 6000,
+                features: None,
+            })
+            .unwrap();
+        assert!(matches!(answer(), Response::Scores { step: 6000, .. }));
     }
 
     #[test]

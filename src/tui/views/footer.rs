@@ -21,6 +21,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     let mut spans = vec![];
     if let Some(status) = &app.status {
+        // Errors quote names from the file.
+        let status = crate::text::escape(status);
         spans.push(Span::styled(format!(" {status} "), theme.accent()));
     } else if !app.pending.is_empty() {
         let mut what: Vec<&str> = app.pending.iter().map(|k| k.kind()).collect();
