@@ -11,7 +11,7 @@ fn unsafe_char(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Makes a name from a file safe to print: every character of [`unsafe_char`] is shown as a
+/// Makes a name from a file safe to print: every character of `unsafe_char` is shown as a
 /// visible escape (`\n`, `\u{1b}`, `\u{202e}`), never sent raw. Borrowed when nothing needs
 /// escaping.
 pub fn escape(name: &str) -> Cow<'_, str> {

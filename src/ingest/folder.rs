@@ -1,4 +1,4 @@
-//! Pictures from a folder laid out as root/<class name>/<file>, as torchvision's ImageFolder
+//! Pictures from a folder laid out as `root/<class name>/<file>`, as torchvision's ImageFolder
 //! reads them: PNG, JPEG, WebP or BMP, decoded with the `image` crate. Images are ordered by
 //! class folder name, then by file name: the order the activation files must follow. Each
 //! keeps its file name; grey pictures stay grey, and pictures no larger than the thumbnail
