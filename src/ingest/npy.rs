@@ -354,11 +354,18 @@ mod tests {
 
     #[test]
     fn headers_claiming_more_than_the_file_fail_before_allocating() {
+        // A size that does not fit in memory's address range at all.
+        let b = npy(
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 512), }",
+            &[0; 8],
+        );
+        assert!(parse_npy(b).unwrap_err().contains("is too large to exist"));
+        // The case: a size that fits a usize but not the file.
         let b = npy(
             "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000000, 512), }",
             &[0; 8],
         );
-        assert!(parse_npy(b).unwrap_err().contains("is too large to exist"));
+        assert!(parse_npy(b).unwrap_err().contains("truncated"));
         let b = npy(
             "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 512), }",
             &[0; 8],
