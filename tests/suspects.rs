@@ -137,7 +137,10 @@ fn confident_learning_equals_cleanlab_on_a_noisy_synthetic_run() {
         let mut ours: Vec<usize> = ranked.iter().map(|r| r.image).collect();
         assert_eq!(ours.len(), theirs.len(), "{key}");
         for (rank, (a, b)) in ours.iter().zip(&theirs).enumerate() {
-            assert_eq!(score[a], score[b], "{key}: rank {rank}: image {a} against {b}");
+            assert_eq!(
+                score[a], score[b],
+                "{key}: rank {rank}: image {a} against {b}"
+            );
         }
         ours.sort_unstable();
         let mut same = theirs.clone();

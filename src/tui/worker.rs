@@ -204,7 +204,8 @@ fn serve(
         });
         let next = keep.remove(0);
         queue = keep;
-        let key = next.keys().pop();
+        let keys = next.keys();
+        let key = keys.last().cloned();
         let progress = responses.clone();
         let mut stage = |stage| {
             if let Some(key) = &key {
@@ -217,7 +218,7 @@ fn serve(
         // A panic fails this request only: the viewer shows it and stays usable.
         let response = contain(|| compute(store, next, cache.as_ref(), &mut stage)).unwrap_or_else(
             |message| Response::Failed {
-                key: key.clone(),
+                keys,
                 message: format!("internal error: {message}"),
             },
         );
@@ -293,8 +294,8 @@ mod tests {
         for _ in 0..2 {
             worker.send(Request::Accuracies).unwrap();
             match answer() {
-                Response::Failed { key, message } => {
-                    assert_eq!(key, Request::Accuracies.key());
+                Response::Failed { keys, message } => {
+                    assert_eq!(keys, Request::Accuracies.keys());
                     assert!(message.contains("scan exploded"), "{message}");
                 }
                 other => panic!("expected a failure, got {other:?}"),
