@@ -108,8 +108,8 @@ fn table(
     )?;
     writeln!(
         out,
-        "{:>5} {:>8}  {:<16} {:<12} {:<12} {:>6} {:>7} {:>7}  {:<2} {}",
-        "rank", "image", "name", "given", "suggested", "score", "p(given)", "aum", "cl", "mark"
+        "{:>5} {:>8}  {:<16} {:<12} {:<12} {:>6} {:>7} {:>7}  {:<2} mark",
+        "rank", "image", "name", "given", "suggested", "score", "p(given)", "aum", "cl"
     )?;
     for (rank, s) in queue.suspects.iter().enumerate() {
         let name = s.name.as_deref().map_or("".into(), escape);
