@@ -134,7 +134,8 @@ fn show_does_not_wait_for_a_terminal_that_never_answers() {
         let session = Session::start(mode, &command);
         let screen = wait_for(&session, "exited-");
         assert!(screen.contains("exited-0"), "{screen}");
-        assert!(screen.contains("image 3"), "{screen}");
+        // The picture scrolls the title off the pane; the history table closes the output.
+        assert!(screen.contains("history"), "{screen}");
     }
 }
 
