@@ -210,7 +210,7 @@ pub fn write(p: &SynthParams, writer: &mut Writer, on_step: impl FnMut(usize)) -
     write_with_label_noise(p, 0.0, writer, on_step)
 }
 
-/// [`write`], with `label_noise` (0..=1) of the labels flipped by [`flip_labels`]: the
+/// [`write()`], with `label_noise` (0..=1) of the labels flipped by [`flip_labels`]: the
 /// pictures and activations follow the true class, the stored label is wrong, and the
 /// flipped image ids are kept in the meta key `flipped_labels` (a JSON list) when any is.
 pub fn write_with_label_noise(

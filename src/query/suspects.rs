@@ -241,7 +241,7 @@ fn describe(
     }
 }
 
-/// The CSV export's columns, in [`CsvRow`]'s order.
+/// The CSV export's columns, in `CsvRow`'s order.
 pub const CSV_COLUMNS: [&str; 16] = [
     "rank",
     "image",

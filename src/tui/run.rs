@@ -24,7 +24,7 @@ const REFRESH_EVERY: Duration = Duration::from_secs(1);
 const PLAY_EVERY: Duration = Duration::from_millis(350);
 
 /// Runs the viewer until the user quits. The terminal is restored on every exit path
-/// ([`super::terminal`]); a panic of the event loop itself ends the viewer with an internal
+/// (`terminal`); a panic of the event loop itself ends the viewer with an internal
 /// error (exit status 1) once the terminal is back.
 pub fn run(
     mut app: App,

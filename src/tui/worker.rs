@@ -26,7 +26,7 @@ thread_local! {
     static CAUGHT: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
-/// Called by the viewer's panic hook: when the panicking thread is inside [`contain`],
+/// Called by the viewer's panic hook: when the panicking thread is inside `contain`,
 /// keeps the message for the failed answer and returns true (the terminal stays as it is).
 pub fn note_contained_panic(info: &PanicHookInfo) -> bool {
     if !CONTAINING.with(Cell::get) {
