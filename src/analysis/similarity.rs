@@ -141,6 +141,28 @@ mod tests {
     use ndarray::{Array2, array};
 
     /// Pearson's formula, written out in f64.
+    /// Every cell of `c` is the f64 Pearson correlation of its two columns, clipped at 0, with
+    /// 1 on the diagonal.
+    fn assert_matches_formula(c: &Array2<f64>, logits: &Array2<f32>) {
+        let col = |j: usize| {
+            logits
+                .column(j)
+                .iter()
+                .map(|&v| f64::from(v))
+                .collect::<Vec<_>>()
+        };
+        for i in 0..logits.ncols() {
+            for j in 0..logits.ncols() {
+                let expected = if i == j {
+                    1.0
+                } else {
+                    pearson(&col(i), &col(j)).max(0.0)
+                };
+                assert_abs_diff_eq!(c[[i, j]], expected, epsilon = 1e-5);
+            }
+        }
+    }
+
     fn pearson(a: &[f64], b: &[f64]) -> f64 {
         let n = a.len() as f64;
         let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
@@ -162,23 +184,7 @@ mod tests {
             }
         });
         let c = logit_correlation(logits.view());
-        let col = |j: usize| {
-            logits
-                .column(j)
-                .iter()
-                .map(|&v| f64::from(v))
-                .collect::<Vec<_>>()
-        };
-        for i in 0..4 {
-            for j in 0..4 {
-                let expected = if i == j {
-                    1.0
-                } else {
-                    pearson(&col(i), &col(j)).max(0.0)
-                };
-                assert_abs_diff_eq!(c[[i, j]], expected, epsilon = 1e-5);
-            }
-        }
+        assert_matches_formula(&c, &logits);
         assert_eq!(c[[0, 2]], 0.0, "a negative correlation is clipped");
         assert!(c[[0, 1]] > 0.8);
     }
@@ -191,24 +197,7 @@ mod tests {
             let t = (i * (j + 3)) as f32 * 0.013;
             100.0 + j as f32 + t.sin() * (1.0 + j as f32 * 0.1) + ((i * 7 + j) % 13) as f32 * 0.05
         });
-        let c = logit_correlation(logits.view());
-        let col = |j: usize| {
-            logits
-                .column(j)
-                .iter()
-                .map(|&v| f64::from(v))
-                .collect::<Vec<_>>()
-        };
-        for i in 0..k {
-            for j in 0..k {
-                let expected = if i == j {
-                    1.0
-                } else {
-                    pearson(&col(i), &col(j)).max(0.0)
-                };
-                assert_abs_diff_eq!(c[[i, j]], expected, epsilon = 1e-5);
-            }
-        }
+        assert_matches_formula(&logit_correlation(logits.view()), &logits);
     }
 
     #[test]
