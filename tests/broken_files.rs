@@ -150,6 +150,23 @@ fn newer_schema_version() {
 }
 
 #[test]
+fn newer_schema_names_the_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = broken(
+        &dir,
+        "PRAGMA user_version = 2; \
+         INSERT OR REPLACE INTO meta (key, value) VALUES ('writer_version', '9.1.0');",
+    );
+    let needle = format!(
+        "written by deepscope 9.1.0, this is deepscope {}",
+        env!("CARGO_PKG_VERSION")
+    );
+    expect_both_reject(&path, &needle);
+    // The viewer refuses it with the same line, before touching the terminal.
+    expect_rejected(&[], &path, &needle);
+}
+
+#[test]
 fn missing_table() {
     let dir = tempfile::tempdir().unwrap();
     let path = broken(&dir, "DROP TABLE thumbnails;");

@@ -28,7 +28,10 @@ pub fn check_identity(conn: &Connection) -> Result<(), Problem> {
     }
     let version: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > SCHEMA_VERSION {
-        return Err(Problem::NewerSchema { found: version });
+        return Err(Problem::NewerSchema {
+            found: version,
+            writer: writer_version(conn),
+        });
     }
     if version < 1 {
         return Err(Problem::BadSchemaVersion { found: version });
@@ -46,6 +49,22 @@ pub fn check_identity(conn: &Connection) -> Result<(), Problem> {
         }
     }
     Ok(())
+}
+
+/// The version of deepscope that wrote the file, from meta, if it says so. Best effort: a
+/// file this new may have changed meta too, so any failure just leaves the writer unnamed.
+fn writer_version(conn: &Connection) -> Option<String> {
+    let value: Option<Vec<u8>> = conn
+        .query_row(
+            "SELECT CAST(value AS BLOB) FROM meta WHERE key = 'writer_version'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()
+        .ok()
+        .flatten();
+    // Bounded: the line is for a human, and the file is untrusted.
+    value.map(|v| String::from_utf8_lossy(&v[..v.len().min(40)]).into_owned())
 }
 
 /// Reads the catalog, collecting every problem found rather than stopping at the first.

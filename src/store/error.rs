@@ -34,10 +34,13 @@ pub enum Problem {
          not allow creating: copy the file together with its -wal to a writable directory"
     )]
     WalUnreadable { wal: String, shm: String },
+    /// `writer` is the version the file's meta says wrote it (the logger records it), so that
+    /// the user learns which deepscope to install rather than only that theirs is too old.
     #[error(
-        "schema version {found} is newer than this deepscope understands ({SCHEMA_VERSION}); upgrade deepscope"
+        "schema version {found} is newer than this deepscope understands ({SCHEMA_VERSION}){}; upgrade deepscope",
+        written_by(writer.as_deref())
     )]
-    NewerSchema { found: i32 },
+    NewerSchema { found: i32, writer: Option<String> },
     #[error("schema version {found} is not a valid version (expected {SCHEMA_VERSION})")]
     BadSchemaVersion { found: i32 },
     #[error("table '{0}' is missing")]
@@ -218,5 +221,16 @@ impl StoreError {
             if more == 1 { "" } else { "s" }
         );
         StoreError::new(path, Problem::Invalid(message))
+    }
+}
+
+/// The clause naming the writer of a file too new to read, and this reader's version.
+fn written_by(writer: Option<&str>) -> String {
+    match writer {
+        Some(w) => format!(
+            ": it was written by deepscope {w}, this is deepscope {}",
+            env!("CARGO_PKG_VERSION")
+        ),
+        None => String::new(),
     }
 }
