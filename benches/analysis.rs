@@ -4,6 +4,9 @@
 //!     python3 ../shared/bench/anchors.py --only pca,knn,kmeans,simmat --dump /tmp/bd --json /tmp/bd/anchors.json
 //!     DEEPSCOPE_BENCH_DATA=/tmp/bd cargo bench --bench analysis
 //!
+//! `DEEPSCOPE_BENCH_ONLY=kmeans,simmat` runs only those sections (as anchors.py's `--only`;
+//! sections: sample, pca, knn, kmeans, simmat), on data dumped for them alone.
+//!
 //! `benches/kernel_reference.py /tmp/bd` re-times only the reference rows of this table (same
 //! harness and data as anchors.py) in a minute, to interleave with this bench. The ratio is
 //! against the fastest reference tool for the row. The k-means rows on the bundled sample
@@ -34,6 +37,13 @@ fn time<T>(reps: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     }
     times.sort_by(f64::total_cmp);
     (times[times.len() / 2], out)
+}
+
+/// Whether DEEPSCOPE_BENCH_ONLY (a comma-separated list) selects this section; all by default.
+fn wanted(section: &str) -> bool {
+    std::env::var("DEEPSCOPE_BENCH_ONLY")
+        .map(|only| only.split(',').any(|s| s.trim() == section))
+        .unwrap_or(true)
 }
 
 /// The reference tools' results from anchors.json: (section, tool, shape) -> median seconds.
@@ -154,7 +164,9 @@ fn sample_kmeans() {
 }
 
 fn main() {
-    sample_kmeans();
+    if wanted("sample") {
+        sample_kmeans();
+    }
     let dir = PathBuf::from(
         std::env::var("DEEPSCOPE_BENCH_DATA").unwrap_or_else(|_| "target/bench-data".into()),
     );
@@ -176,8 +188,14 @@ fn main() {
     );
 
     for d in [64usize, 512] {
+        if !wanted("pca") && !wanted("knn") {
+            break;
+        }
         let x: Array2<f32> = read_npy(dir.join(format!("X_D{d}.npy"))).expect("X");
         for n in [10_000usize, 50_000, 200_000] {
+            if !wanted("pca") {
+                break;
+            }
             let view = x.slice(s![..n, ..]);
             let (t, p) = time(3, || pca_2d(view).unwrap());
             let [a, b] = p.explained_variance_ratio.unwrap();
@@ -189,6 +207,9 @@ fn main() {
                 &["sklearn PCA", "numpy cov+eigh"],
                 &format!("explained {a:.5} {b:.5}"),
             );
+        }
+        if !wanted("knn") {
+            continue;
         }
         let q: Array2<f32> = read_npy(dir.join(format!("Q_D{d}.npy"))).expect("Q");
         for n in [50_000usize, 200_000] {
@@ -221,25 +242,32 @@ fn main() {
     }
 
     let x: Array2<f32> = read_npy(dir.join("X_D64.npy")).expect("X");
-    let all: Vec<u32> = (0..10_000).collect();
-    let (t, _) = time(3, || {
-        nearest_many(x.slice(s![..10_000, ..]), &all, 10, Metric::Euclidean)
-    });
-    println!("exact 10-NN, all pairs        N=10000 D=64             deepscope {t:>8.4} s");
-    let y: Array1<i32> = read_npy(dir.join("y_D64.npy")).expect("y");
-    let n = 50_000;
-    let labels: Vec<u32> = y.iter().take(n).map(|&l| l as u32).collect();
-    let (t, c) = time(3, || kmeans(x.slice(s![..n, ..]), &labels, 30, 0).unwrap());
-    report(
-        &anchors,
-        "k-means k=30",
-        &format!("N={n} D=64 k=30"),
-        t,
-        &["sklearn KMeans n_init=1"],
-        &format!("inertia {:.6e} in {} iterations", c.inertia, c.iterations),
-    );
+    if wanted("knn") {
+        let all: Vec<u32> = (0..10_000).collect();
+        let (t, _) = time(3, || {
+            nearest_many(x.slice(s![..10_000, ..]), &all, 10, Metric::Euclidean)
+        });
+        println!("exact 10-NN, all pairs        N=10000 D=64             deepscope {t:>8.4} s");
+    }
+    if wanted("kmeans") {
+        let y: Array1<i32> = read_npy(dir.join("y_D64.npy")).expect("y");
+        let n = 50_000;
+        let labels: Vec<u32> = y.iter().take(n).map(|&l| l as u32).collect();
+        let (t, c) = time(3, || kmeans(x.slice(s![..n, ..]), &labels, 30, 0).unwrap());
+        report(
+            &anchors,
+            "k-means k=30",
+            &format!("N={n} D=64 k=30"),
+            t,
+            &["sklearn KMeans n_init=1"],
+            &format!("inertia {:.6e} in {} iterations", c.inertia, c.iterations),
+        );
+    }
 
     for k in [10usize, 100, 1000, 2622] {
+        if !wanted("simmat") {
+            break;
+        }
         let Ok(logits) = read_npy::<_, Array2<f32>>(dir.join(format!("logits_K{k}.npy"))) else {
             continue;
         };
