@@ -1,6 +1,7 @@
 //! The state of the terminal UI. Views read it; `update` changes it; `requests` says what
 //! the worker should compute next for what is on screen.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -139,6 +140,43 @@ pub struct Cache {
     pub accuracies: Option<Vec<(StepId, f64)>>,
 }
 
+/// Where a list is scrolled: the first row it showed when last drawn. Kept across frames as
+/// ratatui's `ListState` would be, so the list moves only when the selection leaves it (a
+/// click on a row leaves the row where it is); the view's render writes it.
+#[derive(Debug, Default)]
+pub struct ListScroll(Cell<usize>);
+
+impl ListScroll {
+    /// The first of `len` items to show in `height` rows with `selected` chosen: where the
+    /// list was, moved just enough to show the selection, and no further down than needed
+    /// to fill the rows.
+    pub fn offset(&self, selected: usize, len: usize, height: u16) -> usize {
+        let height = (height as usize).max(1);
+        let selected = selected.min(len.saturating_sub(1));
+        self.0
+            .get()
+            .min(len.saturating_sub(height))
+            .clamp(selected.saturating_sub(height - 1), selected)
+    }
+
+    /// `offset`, remembered for the next frame (render calls it).
+    pub fn scroll(&self, selected: usize, len: usize, height: u16) -> usize {
+        let offset = self.offset(selected, len, height);
+        self.0.set(offset);
+        offset
+    }
+}
+
+/// The scrolled lists of the views.
+#[derive(Debug, Default)]
+pub struct Scrolls {
+    pub mistakes: ListScroll,
+    pub neighbours: [ListScroll; 2],
+    pub clusters: ListScroll,
+    /// The images of a confusion cell (the overlay).
+    pub cell_images: ListScroll,
+}
+
 pub struct App {
     pub path: PathBuf,
     pub catalog: Catalog,
@@ -163,6 +201,7 @@ pub struct App {
     pub failed: HashSet<JobKey>,
     pub status: Option<String>,
     pub quit: bool,
+    pub scroll: Scrolls,
 }
 
 impl App {
@@ -213,6 +252,7 @@ impl App {
             failed: HashSet::new(),
             status: None,
             quit: false,
+            scroll: Scrolls::default(),
         }
     }
 
@@ -314,6 +354,14 @@ impl App {
                     .or(Some(chosen.image))
             }
         }
+    }
+
+    /// The k-means clusters of the layer at the current step, with the chosen k.
+    pub fn current_clusters(&self) -> Option<&Arc<Clusters>> {
+        let step = self.step()?;
+        self.cache
+            .clusters
+            .get(&(step, self.layer.clone(), self.cluster_k))
     }
 
     pub fn neighbour_lists(&self, image: ImageId) -> Option<&NeighbourLists> {

@@ -3,6 +3,7 @@
 
 pub mod app;
 mod apply;
+mod cursor;
 pub mod graphics;
 pub mod jobs;
 pub mod keymap;
@@ -20,6 +21,7 @@ use std::path::Path;
 
 pub use app::App;
 pub use requests::{CLUSTER_GRID, NEIGHBOURS};
+pub use update::Message;
 
 /// Opens the viewer on the database at `path`. The file is opened and validated first, so
 /// a bad file gets its one-line error before the terminal is touched.
