@@ -78,7 +78,11 @@ fn every_similarity_matrix_and_its_class_order_agree() {
             .copied()
             .collect();
         assert_eq!(cli["matrix"].as_array().unwrap().len(), app.num_classes());
-        assert_eq!(numbers(&cli["matrix"]), numbers(&as_json(&shown)), "{source:?}");
+        assert_eq!(
+            numbers(&cli["matrix"]),
+            numbers(&as_json(&shown)),
+            "{source:?}"
+        );
         let order: Vec<usize> = serde_json::from_value(cli["order"].clone()).unwrap();
         assert_eq!(order, app.class_order(), "{source:?}");
         press(&mut app, &mut store, &[KeyCode::Char('s')]);

@@ -1,5 +1,6 @@
 //! The terminal UI: app state, pure update functions, one module per view, and a worker
 //! thread for everything heavy.
+#![warn(clippy::too_many_lines)] // threshold in clippy.toml
 
 pub mod app;
 mod apply;
