@@ -1,5 +1,6 @@
-//! The state of the terminal UI. Views read it; `update` changes it; `requests` says what
-//! the worker should compute next for what is on screen.
+//! The state of the terminal UI. Views read it (and remember where their lists are
+//! scrolled); `update` changes it; `requests` says what the worker should compute next for
+//! what is on screen.
 
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};

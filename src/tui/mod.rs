@@ -1,5 +1,5 @@
-//! The terminal UI: app state, pure update functions, one module per view, and a worker
-//! thread for everything heavy.
+//! The terminal UI: app state, `update` (a message in, the state changed, no I/O), one
+//! module per view (its render and its hit test), and worker threads for everything heavy.
 #![warn(clippy::too_many_lines)] // threshold in clippy.toml
 
 pub mod app;

@@ -1,5 +1,5 @@
-//! The terminal: set-up and restore (panics included), and the event loop that drains input
-//! and worker results, then draws at most once per pass.
+//! The terminal: set-up and restore (panics included), and the event loop that turns input
+//! into messages for `update`, takes the worker's results, and draws at most once per pass.
 
 use std::io::{IsTerminal, stdout};
 use std::time::{Duration, Instant};
