@@ -11,6 +11,7 @@ pub mod keymap;
 mod kitty;
 mod requests;
 pub mod run;
+pub mod scroll;
 mod search;
 mod terminal;
 pub mod theme;
