@@ -1,9 +1,14 @@
 //! Every way a stats database can be broken gets a clear one-line error naming the file and
 //! the problem, exit code 2 and no panic; and neither `check` nor `info` changes the file.
 
+mod common {
+    pub mod refusal;
+}
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use common::refusal::{break_with, refused};
 use deepscope::model::{LayerKind, Thumbnail};
 use deepscope::store::{Store, Writer};
 use ndarray::Array2;
@@ -43,34 +48,14 @@ fn write_valid(path: &Path) {
 fn broken(dir: &tempfile::TempDir, sql: &str) -> PathBuf {
     let path = dir.path().join("run.sqlite");
     write_valid(&path);
-    let conn = Connection::open(&path).unwrap();
-    // The bundled SQLite enforces foreign keys by default; a broken file is what we want.
-    conn.execute_batch("PRAGMA foreign_keys = OFF;").unwrap();
-    conn.execute_batch(sql).unwrap();
-    drop(conn);
+    break_with(&path, sql);
     path
 }
 
-/// Runs `deepscope ARGS FILE`, expecting exit 2, stderr naming the file and containing
-/// `needle`, and the file's bytes unchanged.
+/// Runs `deepscope ARGS FILE`, expecting it to refuse the file (see `refused`); returns
+/// what it printed on stderr.
 fn expect_rejected(args: &[&str], path: &Path, needle: &str) -> String {
-    let before = std::fs::read(path).ok();
-    let out = Command::cargo_bin("deepscope")
-        .unwrap()
-        .args(args)
-        .arg(path)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(out.status.code(), Some(2), "{args:?}: stderr was {stderr}");
-    assert!(
-        stderr.contains(&path.display().to_string()),
-        "file not named: {stderr}"
-    );
-    assert!(stderr.contains(needle), "expected '{needle}' in: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(std::fs::read(path).ok(), before, "the file was changed");
-    stderr
+    refused(args, path, needle).1
 }
 
 /// Both `check` and `info` reject the file for the same reason.

@@ -1,31 +1,17 @@
 //! The analysis subcommands on the sample run agree with numpy on the same data: the logit
 //! correlation (within 1e-5), PCA's explained variance (within 1e-4) and exact neighbours.
 
-use std::path::PathBuf;
+mod common {
+    pub mod cli;
+    pub mod runs;
+}
+
 use std::process::Command as Process;
 
 use assert_cmd::Command;
+use common::cli::sample_json;
+use common::runs::sample;
 use serde_json::Value;
-
-fn sample() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_data/mnist.sqlite")
-}
-
-fn deepscope_json(args: &[&str]) -> Value {
-    let out = Command::cargo_bin("deepscope")
-        .unwrap()
-        .args(args)
-        .arg(sample())
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 /// numpy's answers, computed straight from the SQLite file.
 const NUMPY_REFERENCE: &str = r#"
@@ -98,7 +84,7 @@ fn agrees_with_numpy_on_the_sample() {
         return;
     };
 
-    let similarity = deepscope_json(&["similarity"]);
+    let similarity = sample_json(&["similarity"]);
     for (ours, theirs) in similarity["matrix"]
         .as_array()
         .unwrap()
@@ -110,7 +96,7 @@ fn agrees_with_numpy_on_the_sample() {
         }
     }
 
-    let projection = deepscope_json(&["project", "--layer", "fc64"]);
+    let projection = sample_json(&["project", "--layer", "fc64"]);
     for (a, b) in floats(&projection["explained_variance_ratio"])
         .iter()
         .zip(floats(&reference["ratio"]))
@@ -123,7 +109,7 @@ fn agrees_with_numpy_on_the_sample() {
         "every image is projected"
     );
 
-    let cosine = deepscope_json(&["neighbors", "--image", "5", "--k", "10"]);
+    let cosine = sample_json(&["neighbors", "--image", "5", "--k", "10"]);
     let ours: Vec<i64> = cosine["neighbors"]
         .as_array()
         .unwrap()
@@ -132,7 +118,7 @@ fn agrees_with_numpy_on_the_sample() {
         .collect();
     assert_eq!(ours, ints(&reference["cosine"]));
 
-    let sevens = deepscope_json(&[
+    let sevens = sample_json(&[
         "neighbors",
         "--image",
         "5",
@@ -157,7 +143,7 @@ fn agrees_with_numpy_on_the_sample() {
 
 #[test]
 fn similarity_order_shows_the_digit_blocks() {
-    let s = deepscope_json(&["similarity", "--linkage", "average"]);
+    let s = sample_json(&["similarity", "--linkage", "average"]);
     let order: Vec<usize> = ints(&s["order"]).into_iter().map(|i| i as usize).collect();
     let mut sorted = order.clone();
     sorted.sort();
@@ -180,8 +166,8 @@ fn similarity_order_shows_the_digit_blocks() {
 
 #[test]
 fn misclassified_clusters_and_history_are_consistent() {
-    let info = deepscope_json(&["info"]);
-    let wrong = deepscope_json(&["misclassified"]);
+    let info = sample_json(&["info"]);
+    let wrong = sample_json(&["misclassified"]);
     let wrong = wrong.as_array().unwrap();
     let accuracy = info["accuracy"]["6000"].as_f64().unwrap();
     assert_eq!(wrong.len(), ((1.0 - accuracy) * 2000.0).round() as usize);
@@ -195,7 +181,7 @@ fn misclassified_clusters_and_history_are_consistent() {
         "most confident first"
     );
 
-    let clusters = deepscope_json(&["clusters", "--k", "10", "--seed", "1"]);
+    let clusters = sample_json(&["clusters", "--k", "10", "--seed", "1"]);
     let sizes: i64 = clusters["clusters"]
         .as_array()
         .unwrap()
@@ -206,7 +192,7 @@ fn misclassified_clusters_and_history_are_consistent() {
     assert_eq!(clusters["assignment"].as_array().unwrap().len(), 2000);
 
     let image = wrong[0]["image"].as_i64().unwrap().to_string();
-    let history = deepscope_json(&["history", "--image", &image]);
+    let history = sample_json(&["history", "--image", &image]);
     assert_eq!(
         history["steps"].as_array().unwrap().len(),
         info["steps"].as_array().unwrap().len()

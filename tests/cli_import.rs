@@ -1,56 +1,17 @@
 //! `deepscope import` on small files made here: every route in, appends, and every bad
 //! input failing with one line, exit code 2, and the target database unchanged.
 
+mod common {
+    pub mod import;
+}
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use common::import::{N, features, import, leftovers, logits, npy_steps};
 use deepscope::store::Store;
 use ndarray::{Array1, Array2, Array3};
 use ndarray_npy::{NpzWriter, write_npy};
-
-const N: usize = 12;
-
-fn features(step: usize) -> Array2<f32> {
-    Array2::from_shape_fn((N, 5), |(i, j)| (i * 5 + j + step) as f32 * 0.5)
-}
-
-fn logits(step: usize) -> Array2<f64> {
-    Array2::from_shape_fn((N, 3), |(i, j)| if i % 3 == j { step as f64 } else { 0.0 })
-}
-
-/// DIR/step_000000/{fc,logits}.npy and DIR/step_000010/..., labels.npy and classes.txt.
-fn npy_steps(dir: &Path, steps: &[usize]) -> PathBuf {
-    let root = dir.join("dumps");
-    for &s in steps {
-        let d = root.join(format!("step_{s:06}"));
-        std::fs::create_dir_all(&d).unwrap();
-        write_npy(d.join("fc.npy"), &features(s)).unwrap();
-        write_npy(d.join("logits.npy"), &logits(s)).unwrap();
-    }
-    write_npy(
-        root.join("labels.npy"),
-        &Array1::from_shape_fn(N, |i| (i % 3) as i64),
-    )
-    .unwrap();
-    std::fs::write(root.join("classes.txt"), "cat\ndog\nhorse\n").unwrap();
-    root
-}
-
-fn deepscope(args: &[&std::ffi::OsStr]) -> assert_cmd::assert::Assert {
-    Command::cargo_bin("deepscope").unwrap().args(args).assert()
-}
-
-fn import(out: &Path, extra: &[&str], steps: &Path) -> assert_cmd::assert::Assert {
-    let mut args: Vec<&std::ffi::OsStr> = vec![
-        "import".as_ref(),
-        out.as_os_str(),
-        "--steps".as_ref(),
-        steps.as_os_str(),
-    ];
-    args.extend(extra.iter().map(std::ffi::OsStr::new));
-    deepscope(&args)
-}
 
 #[test]
 fn npy_directories_with_labels_and_classes() {
@@ -222,8 +183,8 @@ fn an_image_folder_gives_labels_class_names_and_thumbnails() {
     );
 }
 
-/// Runs an import expected to fail: exit 2, one line naming `needle`, `out` untouched
-/// (absent if it was absent).
+/// Runs an import expected to fail: exit 2, one line holding `needle`, `out` untouched
+/// (absent if it was absent), nothing left beside it.
 fn fails(out: &Path, extra: &[&str], steps: &Path, needle: &str) {
     let before = std::fs::read(out).ok();
     let assert = import(out, extra, steps).code(2);
@@ -234,12 +195,8 @@ fn fails(out: &Path, extra: &[&str], steps: &Path, needle: &str) {
         std::fs::read(out).ok() == before,
         "{needle}: the database changed"
     );
-    let leftovers: Vec<_> = std::fs::read_dir(out.parent().unwrap())
-        .unwrap()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().contains(".partial-"))
-        .collect();
-    assert!(leftovers.is_empty(), "a partial file was left behind");
+    let left = leftovers(out.parent().unwrap());
+    assert!(left.is_empty(), "{needle}: left behind {left:?}");
 }
 
 #[test]

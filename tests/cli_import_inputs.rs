@@ -3,11 +3,13 @@
 //! from text, arr_0/arr_1 archives, epochs and names, safetensors, and formats that are not
 //! read named as such.
 
-mod import_support;
+mod common {
+    pub mod import;
+}
 
+use common::import::*;
 use deepscope::model::LayerKind;
 use deepscope::store::Store;
-use import_support::*;
 use ndarray::{Array1, Array2};
 use ndarray_npy::{NpzWriter, write_npy};
 

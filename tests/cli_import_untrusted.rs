@@ -2,12 +2,14 @@
 //! anything is allocated for them, integers stay integers, odd layouts are read, and no
 //! failure or signal leaves a file behind.
 
-mod import_support;
+mod common {
+    pub mod import;
+}
 
 use std::io::Write;
 
+use common::import::*;
 use deepscope::store::Store;
-use import_support::*;
 use ndarray::Array2;
 use ndarray_npy::{NpzWriter, write_npy};
 

@@ -2,14 +2,15 @@
 //! t-SNE map, maps are cached outside the database (and damaged cache files ignored), and a
 //! map started from its neighbour step stays aligned with it.
 
-use std::path::{Path, PathBuf};
+mod common {
+    pub mod runs;
+}
+
+use std::path::Path;
 
 use assert_cmd::Command;
+use common::runs::sample;
 use serde_json::Value;
-
-fn sample() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_data/mnist.sqlite")
-}
 
 fn project(cache: &Path, args: &[&str]) -> Value {
     let out = Command::cargo_bin("deepscope")

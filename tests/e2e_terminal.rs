@@ -3,86 +3,20 @@
 //! that never answers the graphics query, and the viewer's raw output (tmux's pipe-pane,
 //! every byte it wrote) carries none of the control characters hidden in a file's names.
 
+mod common {
+    pub mod runs;
+    pub mod tmux;
+}
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-struct Session(String);
+use common::runs::sample;
+use common::tmux::{Session, binary, tmux, tmux_available};
 
-impl Session {
-    /// Runs `command` (a shell line) in a detached tmux session of 120 x 36; afterwards the
-    /// pane shows `exited-CODE` and stays open to be read.
-    fn start(name: &str, command: &str) -> Session {
-        let session = Session(format!("deepscope-term-{name}-{}", std::process::id()));
-        let line = format!("{command}; echo exited-$?; sleep 30");
-        tmux(&[
-            "new-session",
-            "-d",
-            "-s",
-            &session.0,
-            "-x",
-            "120",
-            "-y",
-            "36",
-            &line,
-        ]);
-        session
-    }
-
-    fn format(&self, format: &str) -> String {
-        tmux(&["display-message", "-p", "-t", &self.0, format])
-            .trim()
-            .to_string()
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .output();
-    }
-}
-
-fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux").args(args).output().expect("tmux runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn wait_for(session: &Session, needle: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let screen = tmux(&["capture-pane", "-p", "-t", &session.0]);
-        if screen.contains(needle) {
-            return screen;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "'{needle}' never appeared; the screen shows:\n{screen}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn tmux_available() -> bool {
-    let ok = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ok || std::env::var_os("CI").is_none(),
-        "CI must provide tmux"
-    );
-    ok
-}
-
-fn binary() -> &'static str {
-    env!("CARGO_BIN_EXE_deepscope")
-}
-
-fn sample() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_data/mnist.sqlite")
-}
+/// A tmux pane of 120 x 36.
+const PANE: (u16, u16) = (120, 36);
 
 /// The process id of deepscope, the child of the pane's shell.
 fn deepscope_pid(session: &Session) -> String {
@@ -103,8 +37,8 @@ fn every_termination_signal_restores_the_terminal() {
     }
     for (signal, number) in [("TERM", 15), ("INT", 2), ("HUP", 1), ("QUIT", 3)] {
         let command = format!("'{}' '{}'", binary(), sample().display());
-        let session = Session::start(&signal.to_lowercase(), &command);
-        wait_for(&session, "variance");
+        let session = Session::start(&signal.to_lowercase(), &command, PANE);
+        session.wait_for("variance");
         // The viewer's own state first, so that the check after the signal means something.
         let state = "#{alternate_on} #{mouse_any_flag} #{cursor_flag}";
         assert_eq!(session.format(state), "1 1 0", "while running");
@@ -114,7 +48,7 @@ fn every_termination_signal_restores_the_terminal() {
             .status()
             .unwrap();
         assert!(killed.success());
-        wait_for(&session, &format!("exited-{}", 128 + number));
+        session.wait_for(&format!("exited-{}", 128 + number));
         assert_eq!(session.format(state), "0 0 1", "after SIG{signal}");
     }
 }
@@ -131,8 +65,8 @@ fn show_does_not_wait_for_a_terminal_that_never_answers() {
             binary(),
             sample().display()
         );
-        let session = Session::start(mode, &command);
-        let screen = wait_for(&session, "exited-");
+        let session = Session::start(mode, &command, PANE);
+        let screen = session.wait_for("exited-");
         assert!(screen.contains("exited-0"), "{screen}");
         // The picture scrolls the title off the pane; the history table closes the output.
         assert!(screen.contains("history"), "{screen}");
@@ -167,17 +101,17 @@ fn the_viewer_never_writes_a_control_character_from_the_file() {
     let db = hostile_db(dir.path());
     let raw = dir.path().join("raw-output");
     let command = format!("sleep 1; '{}' '{}'", binary(), db.display());
-    let session = Session::start("hostile", &command);
+    let session = Session::start("hostile", &command, PANE);
     // Every byte the pane receives, from before the viewer starts.
     let pipe = format!("cat > '{}'", raw.display());
     tmux(&["pipe-pane", "-o", "-t", &session.0, &pipe]);
-    wait_for(&session, "variance");
+    session.wait_for("variance");
     for key in ["2", "3", "Down", "Enter", "4", "1", "/", "7", "Enter"] {
-        tmux(&["send-keys", "-t", &session.0, key]);
+        session.keys(&[key]);
         std::thread::sleep(Duration::from_millis(300));
     }
-    tmux(&["send-keys", "-t", &session.0, "Escape", "q"]);
-    wait_for(&session, "exited-0");
+    session.keys(&["Escape", "q"]);
+    session.wait_for("exited-0");
     let bytes = std::fs::read(&raw).unwrap();
     let text = String::from_utf8_lossy(&bytes);
     assert!(text.contains("\\u{202e}"), "the names are shown, escaped");

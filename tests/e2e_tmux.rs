@@ -2,78 +2,18 @@
 //! and the captured screen is checked; quitting restores the shell. Polls with a deadline
 //! instead of sleeping a fixed time.
 
-use std::process::Command;
-use std::time::{Duration, Instant};
-
-struct Session(String);
-
-impl Session {
-    /// Runs `deepscope DB` in a new detached tmux session of `width` x `height`; when it
-    /// exits the pane shows `deepscope-exited-CODE` and stays open to be read.
-    fn start(name: &str, db: &str, width: u32, height: u32) -> Session {
-        Session::start_with(name, db, width, height, "")
-    }
-
-    /// Like `start`, with `env` (e.g. `XDG_CACHE_HOME='/tmp/x'`) set for deepscope.
-    fn start_with(name: &str, db: &str, width: u32, height: u32, env: &str) -> Session {
-        let session = Session(format!("deepscope-e2e-{name}-{}", std::process::id()));
-        let binary = env!("CARGO_BIN_EXE_deepscope");
-        let command = format!("env {env} '{binary}' '{db}'; echo deepscope-exited-$?; sleep 30");
-        let (w, h) = (width.to_string(), height.to_string());
-        tmux(&[
-            "new-session",
-            "-d",
-            "-s",
-            &session.0,
-            "-x",
-            &w,
-            "-y",
-            &h,
-            &command,
-        ]);
-        session
-    }
+mod common {
+    pub mod runs;
+    pub mod tmux;
 }
 
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .output();
-    }
-}
+use common::runs::sample;
+use common::tmux::{Session, binary, tmux_available};
 
-fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux").args(args).output().expect("tmux runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Waits until the pane shows `needle`, or fails with what it shows.
-fn wait_for(session: &str, needle: &str) -> String {
-    // Generous: a t-SNE map of the sample takes seconds in a debug build on two cores.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let screen = tmux(&["capture-pane", "-p", "-t", session]);
-        if screen.contains(needle) {
-            return screen;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "'{needle}' never appeared; the screen shows:\n{screen}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn tmux_available() -> bool {
-    let ok = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok && std::env::var_os("CI").is_some() {
-        panic!("CI must provide tmux (see .ci/run)");
-    }
-    ok
+/// Runs `deepscope DB` in a pane of `size`, with `env` (e.g. `XDG_CACHE_HOME='/tmp/x'`)
+/// set for it.
+fn viewer(name: &str, db: &str, size: (u16, u16), env: &str) -> Session {
+    Session::start(name, &format!("env {env} '{}' '{db}'", binary()), size)
 }
 
 #[test]
@@ -82,33 +22,34 @@ fn the_viewer_runs_in_tmux_and_quits_cleanly() {
         eprintln!("skipped: tmux is not installed");
         return;
     }
-    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/sample_data/mnist.sqlite");
-    let session = Session::start("view", sample, 120, 36);
+    let sample = sample().display().to_string();
+    let session = viewer("view", &sample, (120, 36), "");
 
     // The first screen comes before the terminal's graphics query is answered (tmux here
     // never answers): keys are sent once data, read after the query, is shown.
-    wait_for(&session.0, "step 6000 (16/16)");
-    wait_for(&session.0, "variance");
+    session.wait_for("step 6000 (16/16)");
+    session.wait_for("variance");
 
-    tmux(&["send-keys", "-t", &session.0, "Home"]);
-    wait_for(&session.0, "step 0 (1/16)");
-    tmux(&["send-keys", "-t", &session.0, "Right"]);
-    wait_for(&session.0, "step 10 (2/16)");
+    session.keys(&["Home"]);
+    session.wait_for("step 0 (1/16)");
+    session.keys(&["Right"]);
+    session.wait_for("step 10 (2/16)");
 
-    tmux(&["send-keys", "-t", &session.0, "End", "2"]);
-    wait_for(&session.0, "logit correlation");
-    wait_for(&session.0, "order: fixed from step 6000");
+    session.keys(&["End", "2"]);
+    session.wait_for("logit correlation");
+    session.wait_for("order: fixed from step 6000");
 
-    tmux(&["send-keys", "-t", &session.0, "3"]);
-    wait_for(&session.0, "(predicted class)");
-    wait_for(&session.0, "84 of 84 wrong");
+    session.keys(&["3"]);
+    session.wait_for("(predicted class)");
+    session.wait_for("84 of 84 wrong");
 
-    tmux(&["send-keys", "-t", &session.0, "?"]);
-    wait_for(&session.0, "keys (Esc closes)");
-    tmux(&["send-keys", "-t", &session.0, "Escape", "q"]);
-    let screen = wait_for(&session.0, "deepscope-exited-0");
+    session.keys(&["?"]);
+    session.wait_for("keys (Esc closes)");
+    session.keys(&["Escape", "q"]);
+    let screen = session.wait_for("exited-0");
     // The alternate screen is gone: the UI's frame is no longer on the terminal.
     assert!(!screen.contains("1 Projection"), "{screen}");
+    assert_eq!(session.format("#{alternate_on}"), "0");
 }
 
 #[test]
@@ -118,16 +59,16 @@ fn a_tsne_map_is_computed_in_the_background_and_cached_for_the_next_visit() {
     }
     let cache = tempfile::tempdir().unwrap();
     let env = format!("XDG_CACHE_HOME='{}'", cache.path().display());
-    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/sample_data/mnist.sqlite");
+    let sample = sample().display().to_string();
     for visit in ["first", "second"] {
-        let session = Session::start_with(visit, sample, 120, 36, &env);
-        wait_for(&session.0, "variance");
-        tmux(&["send-keys", "-t", &session.0, "m"]);
-        let screen = wait_for(&session.0, "KL ");
+        let session = viewer(visit, &sample, (120, 36), &env);
+        session.wait_for("variance");
+        session.keys(&["m"]);
+        let screen = session.wait_for("KL ");
         assert!(screen.contains("t-SNE of fc64"), "{screen}");
         assert_eq!(screen.contains("(cached)"), visit == "second", "{screen}");
-        tmux(&["send-keys", "-t", &session.0, "q"]);
-        wait_for(&session.0, "deepscope-exited-0");
+        session.keys(&["q"]);
+        session.wait_for("exited-0");
     }
 }
 
@@ -143,8 +84,8 @@ fn a_bad_file_gets_one_line_and_no_terminal_changes() {
         "not a database at all, just some text that is long enough",
     )
     .unwrap();
-    let session = Session::start("bad", &bad.display().to_string(), 100, 10);
-    let screen = wait_for(&session.0, "deepscope-exited-2");
+    let session = viewer("bad", &bad.display().to_string(), (100, 10), "");
+    let screen = session.wait_for("exited-2");
     assert!(
         screen.contains("notes.sqlite: not an SQLite database"),
         "{screen}"
@@ -189,20 +130,20 @@ fn steps_written_while_the_viewer_runs_appear_live() {
     };
     write_step(&mut w, 0);
 
-    let session = Session::start("live", &path.display().to_string(), 120, 30);
-    wait_for(&session.0, "step 0 (1/1)");
+    let session = viewer("live", &path.display().to_string(), (120, 30), "");
+    session.wait_for("step 0 (1/1)");
     // The training run goes on: each new step shows up, and the viewer, on the last step
     // with follow on, moves to it.
     for (i, step) in [100i64, 200, 300].into_iter().enumerate() {
         write_step(&mut w, step);
-        wait_for(&session.0, &format!("step {step} ({}/{})", i + 2, i + 2));
+        session.wait_for(&format!("step {step} ({}/{})", i + 2, i + 2));
     }
     // Stepping back stays put while new steps keep arriving.
-    tmux(&["send-keys", "-t", &session.0, "Home"]);
-    wait_for(&session.0, "step 0 (1/4)");
+    session.keys(&["Home"]);
+    session.wait_for("step 0 (1/4)");
     write_step(&mut w, 400);
-    wait_for(&session.0, "step 0 (1/5)");
-    tmux(&["send-keys", "-t", &session.0, "q"]);
-    wait_for(&session.0, "deepscope-exited-0");
+    session.wait_for("step 0 (1/5)");
+    session.keys(&["q"]);
+    session.wait_for("exited-0");
     w.finish().unwrap();
 }

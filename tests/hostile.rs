@@ -3,9 +3,14 @@
 //! to stdout and stderr carry none of those controls. Bytes, not a rendered screen: a
 //! terminal library may drop controls itself and hide a missing escape.
 
+mod common {
+    pub mod runs;
+}
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use common::runs::sample;
 use ndarray::{Array1, Array2};
 use ndarray_npy::write_npy;
 
@@ -16,10 +21,6 @@ const TITLE: &str = "\u{1b}]0;PWNED\u{7}";
 const CSI1: &str = "\u{9b}31m";
 const RLO: &str = "\u{202e}";
 const ISOLATE: &str = "\u{2066}";
-
-fn sample() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_data/mnist.sqlite")
-}
 
 /// The layer renamed from fc64: its name carries a title-setting OSC.
 fn features_layer() -> String {

@@ -3,15 +3,17 @@
 //! thumbnails. (That the trainer reproduces the file byte for byte is checked by hand, see
 //! sample_data/README.md: training in a test would be too slow for CI.)
 
-use std::path::PathBuf;
+mod common {
+    pub mod runs;
+}
 
 use deepscope::analysis::predict::{accuracy, predict};
 use deepscope::model::{Catalog, Layer, LayerKind};
 use deepscope::store::Store;
 
 fn open_sample() -> Store {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_data/mnist.sqlite");
-    Store::open(&path).unwrap_or_else(|e| panic!("sample database does not open: {e}"))
+    Store::open(common::runs::sample())
+        .unwrap_or_else(|e| panic!("sample database does not open: {e}"))
 }
 
 fn accuracy_at(store: &Store, step: i64) -> f64 {
@@ -106,7 +108,7 @@ fn sample_has_gray_28x28_thumbnails_of_the_digits() {
 
 #[test]
 fn info_json_on_the_sample_matches_the_documented_shape() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_data/mnist.sqlite");
+    let path = common::runs::sample();
     let out = assert_cmd::Command::cargo_bin("deepscope")
         .unwrap()
         .args(["info", "--json"])

@@ -2,7 +2,14 @@
 //! sample run, matrix colours asserted, scripted key sequences through the real update
 //! loop (jobs run synchronously), and tiny screens and degenerate runs drawn without panics.
 
-mod common;
+mod common {
+    pub mod runs;
+    pub mod synth;
+    pub mod viewer;
+}
+
+use common::runs::sample;
+use common::viewer::{open, press, render, text, view_app};
 
 use std::path::{Path, PathBuf};
 
@@ -11,64 +18,11 @@ use deepscope::analysis::Method;
 use deepscope::model::LayerKind;
 use deepscope::store::{Store, Writer};
 use deepscope::tui::app::{App, MisFocus, Overlay, View};
-use deepscope::tui::graphics::Graphics;
 use deepscope::tui::jobs::{Request, compute};
 use deepscope::tui::keymap::{Action, action};
-use deepscope::tui::theme::{ColourMode, Theme};
-use deepscope::tui::{settle, views};
+use deepscope::tui::settle;
 use ndarray::Array2;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::style::Color;
-
-fn sample() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_data/mnist.sqlite")
-}
-
-fn open(path: &Path) -> (App, Store) {
-    let store = Store::open(path).unwrap();
-    let app = App::new(path.to_path_buf(), store.catalog().clone());
-    (app, store)
-}
-
-/// Presses keys as the user would: key -> action -> update, then lets the jobs finish.
-fn press(app: &mut App, store: &mut Store, keys: &[KeyCode]) {
-    for &code in keys {
-        let key = KeyEvent::new(code, KeyModifiers::NONE);
-        if let Some(a) = action(key, app.view, app.overlay) {
-            app.update(a);
-        }
-        settle(app, store);
-    }
-}
-
-fn render(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    let theme = Theme::new(ColourMode::TrueColour);
-    terminal
-        .draw(|f| views::draw(f, app, &theme, &mut Graphics::none()))
-        .unwrap();
-    terminal
-}
-
-fn text(terminal: &Terminal<TestBackend>) -> String {
-    let buf = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
-}
-
-fn view_app(view: char) -> (App, Store) {
-    let (mut app, mut store) = open(&sample());
-    settle(&mut app, &mut store);
-    press(&mut app, &mut store, &[KeyCode::Char(view)]);
-    (app, store)
-}
 
 macro_rules! snapshot_view {
     ($name:ident, $key:expr) => {
@@ -288,53 +242,15 @@ fn degenerate_runs_render_every_view() {
 }
 
 #[test]
-fn mouse_clicks_select_cells_rows_points_and_tabs() {
-    use crossterm::event::{Event, MouseButton, MouseEvent, MouseEventKind};
-    use deepscope::tui::run::handle;
-    use ratatui::layout::Rect;
-    let click = |x: u16, y: u16| {
-        Event::Mouse(MouseEvent {
-            kind: MouseEventKind::Down(MouseButton::Left),
-            column: x,
-            row: y,
-            modifiers: KeyModifiers::NONE,
-        })
-    };
-    let screen = Rect::new(0, 0, 160, 48);
-    let (mut app, mut store) = view_app('2');
-    // Find the screen position of display cell (4, 7) by scanning for the cell under the
-    // click: a click selects it, a second click opens its images.
-    let target = (4usize, 7usize);
-    let spot = (0..160u16)
-        .flat_map(|x| (0..48u16).map(move |y| (x, y)))
-        .find(|&(x, y)| {
-            deepscope::tui::views::similarity::cell_at(&app, Rect::new(0, 2, 160, 45), x, y)
-                == Some(target)
-        })
-        .expect("the cell is on screen");
-    handle(&mut app, click(spot.0, spot.1), screen);
-    assert_eq!(app.matrix.cursor, target);
-    handle(&mut app, click(spot.0, spot.1), screen);
-    assert!(matches!(app.overlay, Some(Overlay::Cell { .. })));
-    app.overlay = None;
-    // The third tab is the misclassified view; a click on its second row selects it.
-    let tab3 = text(&render(&app, 160, 48))
-        .lines()
-        .nth(1)
-        .unwrap()
-        .find("3 Misclassified")
-        .unwrap();
-    handle(&mut app, click(tab3 as u16 + 1, 1), screen);
-    assert_eq!(app.view, View::Misclassified);
-    settle(&mut app, &mut store);
-    handle(&mut app, click(5, 4), screen);
-    assert_eq!(app.mis.selected, 1);
-    // A click in the map puts the cursor on an image.
-    press(&mut app, &mut store, &[KeyCode::Char('1')]);
-    handle(&mut app, click(60, 20), screen);
-    assert!(app.projection.cursor.is_some());
-    // Pan moves the view's centre; zoom centres on the cursor.
+fn pan_moves_the_map_s_centre_and_zoom_centres_on_the_cursor() {
+    let (mut app, mut store) = view_app('1');
+    app.projection.cursor = Some(7);
     press(&mut app, &mut store, &[KeyCode::Char('+')]);
+    let points = app.points().unwrap();
+    assert_eq!(
+        app.projection.centre,
+        Some((points[[7, 0]], points[[7, 1]]))
+    );
     let centre = app.projection.centre.unwrap();
     press(&mut app, &mut store, &[KeyCode::Char('D')]);
     assert!(app.projection.centre.unwrap().0 > centre.0);
@@ -342,7 +258,7 @@ fn mouse_clicks_select_cells_rows_points_and_tabs() {
 
 /// A synthetic run whose features grow into class clusters over 4 steps.
 fn evolving_run(dir: &Path) -> PathBuf {
-    common::evolving_run(dir, 4)
+    common::synth::evolving_run(dir, 4)
 }
 
 /// The projection among the app's next requests. All of them are answered, as the worker

@@ -1,7 +1,9 @@
 //! The viewer with its real worker threads: key presses arrive faster than the jobs they
 //! start finish, and every step still ends up drawn (no request is left waiting for good).
 
-mod common;
+mod common {
+    pub mod synth;
+}
 
 use std::time::{Duration, Instant};
 
@@ -41,7 +43,7 @@ fn pump_until(app: &mut App, worker: &Worker, idle: Duration, done: impl Fn(&App
 #[test]
 fn stepping_faster_than_tsne_maps_are_made_never_leaves_a_step_computing() {
     let dir = tempfile::tempdir().unwrap();
-    let path = common::evolving_run(dir.path(), 6);
+    let path = common::synth::evolving_run(dir.path(), 6);
     let store = Store::open(&path).unwrap();
     let mut app = App::new(path.clone(), store.catalog().clone());
     let worker = Worker::start(path, None).unwrap();

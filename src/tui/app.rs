@@ -1,5 +1,6 @@
-//! The state of the terminal UI. Views read it; `update` changes it; `requests` says what
-//! the worker should compute next for what is on screen.
+//! The state of the terminal UI. Views read it (and remember where their lists are
+//! scrolled); `update` changes it; `requests` says what the worker should compute next for
+//! what is on screen.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -8,6 +9,7 @@ use std::sync::Arc;
 use ndarray::Array2;
 
 use super::jobs::{JobKey, MapSummary, OrderKey};
+use super::scroll::Scrolls;
 use crate::analysis::Method;
 use crate::analysis::cluster::Clusters;
 use crate::analysis::history::ImageHistory;
@@ -163,6 +165,7 @@ pub struct App {
     pub failed: HashSet<JobKey>,
     pub status: Option<String>,
     pub quit: bool,
+    pub scroll: Scrolls,
 }
 
 impl App {
@@ -213,6 +216,7 @@ impl App {
             failed: HashSet::new(),
             status: None,
             quit: false,
+            scroll: Scrolls::default(),
         }
     }
 
@@ -314,6 +318,14 @@ impl App {
                     .or(Some(chosen.image))
             }
         }
+    }
+
+    /// The k-means clusters of the layer at the current step, with the chosen k.
+    pub fn current_clusters(&self) -> Option<&Arc<Clusters>> {
+        let step = self.step()?;
+        self.cache
+            .clusters
+            .get(&(step, self.layer.clone(), self.cluster_k))
     }
 
     pub fn neighbour_lists(&self, image: ImageId) -> Option<&NeighbourLists> {

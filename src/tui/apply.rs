@@ -2,6 +2,7 @@
 
 use super::app::App;
 use super::jobs::Response;
+use crate::model::Step;
 
 impl App {
     /// Takes one answer from the worker into the cache. Every answer (a result, a failure
@@ -61,22 +62,7 @@ impl App {
                     self.cache.thumbnails.insert(image, thumb);
                 }
             }
-            Response::Steps(steps) => {
-                let was_last = self.step_index + 1 >= self.catalog.steps.len();
-                let current = self.step();
-                let grew = steps.len() > self.catalog.steps.len();
-                self.catalog.steps = steps;
-                // Keep the user on the same step; follow the newest only if asked to.
-                self.step_index = current
-                    .and_then(|s| self.catalog.steps.iter().position(|x| x.step == s))
-                    .unwrap_or(0);
-                if grew {
-                    self.cache.accuracies = None;
-                    if self.follow && was_last {
-                        self.step_index = self.catalog.steps.len().saturating_sub(1);
-                    }
-                }
-            }
+            Response::Steps(steps) => self.take_steps(steps),
             Response::Accuracies(a) => {
                 self.cache.accuracies = Some(a);
             }
@@ -89,6 +75,24 @@ impl App {
             }
             // Settled above: `requests` asks again if the work is still wanted.
             Response::Superseded { .. } => {}
+        }
+    }
+
+    /// The run's steps as they are now (a live run grows): the user stays on the step
+    /// shown, and moves to the newest only when following at the last one.
+    fn take_steps(&mut self, steps: Vec<Step>) {
+        let was_last = self.step_index + 1 >= self.catalog.steps.len();
+        let current = self.step();
+        let grew = steps.len() > self.catalog.steps.len();
+        self.catalog.steps = steps;
+        self.step_index = current
+            .and_then(|s| self.catalog.steps.iter().position(|x| x.step == s))
+            .unwrap_or(0);
+        if grew {
+            self.cache.accuracies = None;
+            if self.follow && was_last {
+                self.step_index = self.catalog.steps.len().saturating_sub(1);
+            }
         }
     }
 }

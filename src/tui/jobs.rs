@@ -308,30 +308,12 @@ fn run(
             image,
             classes,
             k,
-        } => {
-            let values = store.load(step, &layer)?;
-            let labels = &store.catalog().labels;
-            let lists = classes
-                .into_iter()
-                .map(|class| {
-                    let found = nearest_of_class(
-                        values.view(),
-                        labels,
-                        image,
-                        k,
-                        Metric::Cosine,
-                        Some(class),
-                    );
-                    (class, found)
-                })
-                .collect();
-            Response::Neighbours {
-                step,
-                layer,
-                image,
-                lists,
-            }
-        }
+        } => Response::Neighbours {
+            lists: neighbour_lists(store, step, &layer, image, classes, k)?,
+            step,
+            layer,
+            image,
+        },
         Request::History { image } => Response::History {
             image,
             history: history::load_history(store, image)?,
@@ -357,6 +339,27 @@ fn run(
             order: Arc::new(order_classes(matrix.view(), linkage)),
         },
     })
+}
+
+/// The `k` images of each class nearest to `image` in the layer at the step.
+fn neighbour_lists(
+    store: &Store,
+    step: StepId,
+    layer: &str,
+    image: ImageId,
+    classes: Vec<ClassId>,
+    k: usize,
+) -> Result<Vec<(ClassId, Vec<Neighbour>)>, Error> {
+    let values = store.load(step, layer)?;
+    let labels = &store.catalog().labels;
+    Ok(classes
+        .into_iter()
+        .map(|class| {
+            let found =
+                nearest_of_class(values.view(), labels, image, k, Metric::Cosine, Some(class));
+            (class, found)
+        })
+        .collect())
 }
 
 /// A layer at a step, as the app names them.

@@ -1,14 +1,17 @@
-//! The terminal UI: app state, pure update functions, one module per view, and a worker
-//! thread for everything heavy.
+//! The terminal UI: app state, `update` (a message in, the state changed, no I/O), one
+//! module per view (its render and its hit test), and worker threads for everything heavy.
+#![warn(clippy::too_many_lines)] // threshold in clippy.toml
 
 pub mod app;
 mod apply;
+mod cursor;
 pub mod graphics;
 pub mod jobs;
 pub mod keymap;
 mod kitty;
 mod requests;
 pub mod run;
+pub mod scroll;
 mod search;
 mod terminal;
 pub mod theme;
@@ -20,6 +23,7 @@ use std::path::Path;
 
 pub use app::App;
 pub use requests::{CLUSTER_GRID, NEIGHBOURS};
+pub use update::Message;
 
 /// Opens the viewer on the database at `path`. The file is opened and validated first, so
 /// a bad file gets its one-line error before the terminal is touched.

@@ -78,60 +78,62 @@ impl App {
                     });
                 }
             }
-            View::Similarity => {
-                if let Some(order_step) = self.order_step() {
-                    if !self.cache.similarity.contains_key(&order_step) {
-                        wanted.push(Request::Scores {
-                            step: order_step,
-                            features,
-                        });
-                    } else if let Some(key) = self.order_key()
-                        && !self.cache.orders.contains_key(&key)
-                        && let Some(m) = self.ordering_matrix(order_step)
-                    {
-                        wanted.push(Request::Order {
-                            matrix: m.into(),
-                            linkage: self.matrix.linkage,
-                            key,
-                        });
-                    }
-                }
-            }
-            View::Misclassified => {
-                if let Some(image) = self.mis_selected_image() {
-                    // The history of the image shown: the mistake, or its chosen neighbour.
-                    let shown = self.mis_image().unwrap_or(image);
-                    if !self.cache.histories.contains_key(&shown) {
-                        wanted.push(Request::History { image: shown });
-                    }
-                    if has_features && self.neighbour_lists(image).is_none() {
-                        let list = self.visible_mistakes();
-                        if let Some(m) = list.iter().find(|m| m.image == image) {
-                            wanted.push(Request::Neighbours {
-                                step,
-                                layer: self.layer.clone(),
-                                image,
-                                classes: vec![m.predicted, m.label],
-                                k: NEIGHBOURS,
-                            });
-                        }
-                    }
-                }
-            }
+            View::Similarity => self.wanted_for_matrix(features, wanted),
+            View::Misclassified => self.wanted_for_mistakes(step, has_features, wanted),
             View::Clusters => {
-                if has_features
-                    && !self.cache.clusters.contains_key(&(
-                        step,
-                        self.layer.clone(),
-                        self.cluster_k,
-                    ))
-                {
+                if has_features && self.current_clusters().is_none() {
                     wanted.push(Request::Clusters {
                         step,
                         layer: self.layer.clone(),
                         k: self.cluster_k,
                     });
                 }
+            }
+        }
+    }
+
+    /// The matrices of the step that orders the classes, then their order.
+    fn wanted_for_matrix(&self, features: Option<String>, wanted: &mut Vec<Request>) {
+        let Some(order_step) = self.order_step() else {
+            return;
+        };
+        if !self.cache.similarity.contains_key(&order_step) {
+            wanted.push(Request::Scores {
+                step: order_step,
+                features,
+            });
+        } else if let Some(key) = self.order_key()
+            && !self.cache.orders.contains_key(&key)
+            && let Some(m) = self.ordering_matrix(order_step)
+        {
+            wanted.push(Request::Order {
+                matrix: m.into(),
+                linkage: self.matrix.linkage,
+                key,
+            });
+        }
+    }
+
+    /// The history of the image shown (the mistake, or its chosen neighbour) and the
+    /// selected mistake's neighbours.
+    fn wanted_for_mistakes(&self, step: i64, has_features: bool, wanted: &mut Vec<Request>) {
+        let Some(image) = self.mis_selected_image() else {
+            return;
+        };
+        let shown = self.mis_image().unwrap_or(image);
+        if !self.cache.histories.contains_key(&shown) {
+            wanted.push(Request::History { image: shown });
+        }
+        if has_features && self.neighbour_lists(image).is_none() {
+            let list = self.visible_mistakes();
+            if let Some(m) = list.iter().find(|m| m.image == image) {
+                wanted.push(Request::Neighbours {
+                    step,
+                    layer: self.layer.clone(),
+                    image,
+                    classes: vec![m.predicted, m.label],
+                    k: NEIGHBOURS,
+                });
             }
         }
     }

@@ -1,5 +1,5 @@
-//! The terminal: set-up and restore (panics included), and the event loop that drains input
-//! and worker results, then draws at most once per pass.
+//! The terminal: set-up and restore (panics included), and the event loop that turns input
+//! into messages for `update`, takes the worker's results, and draws at most once per pass.
 
 use std::io::{IsTerminal, stdout};
 use std::time::{Duration, Instant};
@@ -9,6 +9,7 @@ use crossterm::event::{
 };
 use ratatui::DefaultTerminal;
 
+use super::Message;
 use super::app::{App, View};
 use super::graphics::Graphics;
 use super::jobs::{JobKey, Request};
@@ -118,7 +119,8 @@ pub fn step_ready(app: &App) -> bool {
     }
 }
 
-/// Applies one terminal event to the state.
+/// Applies one terminal event to the state: a key becomes its action, a left click the
+/// target the view drawn at that spot resolves it to (`views::hit`).
 pub fn handle(app: &mut App, event: Event, screen: ratatui::layout::Rect) {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => {
@@ -127,56 +129,13 @@ pub fn handle(app: &mut App, event: Event, screen: ratatui::layout::Rect) {
             }
         }
         Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
-            click(app, m.column, m.row, screen)
+            let at = ratatui::layout::Position::new(m.column, m.row);
+            if let Some(target) = views::hit(app, screen, at) {
+                app.update(Message::Click(target));
+            }
         }
         Event::Mouse(m) if m.kind == MouseEventKind::ScrollDown => app.update(Action::Move(0, 1)),
         Event::Mouse(m) if m.kind == MouseEventKind::ScrollUp => app.update(Action::Move(0, -1)),
-        _ => {}
-    }
-}
-
-/// A left click: a tab in the header, a row of the misclassified list, a point of the map.
-fn click(app: &mut App, x: u16, y: u16, screen: ratatui::layout::Rect) {
-    let [head, body, _] = views::regions(screen);
-    if y == head.y + 1 {
-        // Tabs are drawn as " N Title " one after another.
-        let mut start = 0u16;
-        for (i, v) in View::ALL.iter().enumerate() {
-            let w = (v.title().len() + 4) as u16;
-            if x >= start && x < start + w {
-                app.update(Action::ShowView(View::ALL[i]));
-                return;
-            }
-            start += w;
-        }
-        return;
-    }
-    if app.overlay.is_some() || !body.contains((x, y).into()) {
-        return;
-    }
-    match app.view {
-        View::Misclassified if x < body.x + 34 && y > body.y => {
-            let row = (y - body.y - 1) as usize;
-            let n = app.visible_mistakes().len();
-            // The list scrolls to keep the selection visible: rows count from its top.
-            let height = body.height.saturating_sub(2) as usize;
-            let first = app.mis.selected.saturating_sub(height.saturating_sub(1));
-            if first + row < n {
-                app.mis.selected = first + row;
-                app.mis.focus = super::app::MisFocus::List;
-            }
-        }
-        View::Projection => views::projection::click(app, body, x, y),
-        View::Similarity => {
-            if let Some(cell) = views::similarity::cell_at(app, body, x, y) {
-                // A second click on the cursor's cell opens its images.
-                if cell == app.matrix.cursor {
-                    app.update(Action::Enter);
-                } else {
-                    app.matrix.cursor = cell;
-                }
-            }
-        }
         _ => {}
     }
 }

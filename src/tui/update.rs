@@ -1,17 +1,41 @@
-//! How actions change the state. No I/O: what to compute next follows from the state
-//! (`App::requests`).
+//! How messages change the state: an action (from a key or the mouse wheel) or a click on a
+//! target that a view's hit test resolved. No I/O: what to compute next follows from the
+//! state (`App::requests`).
 
 use super::app::{App, ColourBy, Focus, MisFocus, Overlay, View};
 use super::keymap::Action;
+use super::views::Target;
 use crate::analysis::ordering::Linkage;
-use crate::model::{ClassId, ImageId};
+use crate::model::ClassId;
 
 const CLUSTER_COUNTS: [usize; 6] = [5, 10, 20, 30, 50, 100];
 
+/// What changes the state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Message {
+    /// What a key (or the mouse wheel) asks for.
+    Act(Action),
+    /// A left click on what a view drew (`views::hit`).
+    Click(Target),
+}
+
+impl From<Action> for Message {
+    fn from(action: Action) -> Message {
+        Message::Act(action)
+    }
+}
+
 impl App {
-    pub fn update(&mut self, action: Action) {
-        use Action::*;
+    pub fn update(&mut self, message: impl Into<Message>) {
         self.status = None;
+        match message.into() {
+            Message::Act(action) => self.act(action),
+            Message::Click(target) => self.click(target),
+        }
+    }
+
+    fn act(&mut self, action: Action) {
+        use Action::*;
         match action {
             Quit => self.quit = true,
             Help => {
@@ -33,6 +57,34 @@ impl App {
                 self.show(View::ALL[next]);
             }
             ShowView(v) => self.show(v),
+            Search => {
+                self.search.clear();
+                self.overlay = Some(Overlay::Search);
+            }
+            Type(c) => self.search.push(c),
+            Backspace => {
+                self.search.pop();
+            }
+            Move(dx, dy) => self.move_cursor(dx, dy),
+            Enter => self.enter(),
+            StepBy(_) | FirstStep | LastStep | JumpBy(_) | TogglePlay | ToggleFollow
+            | CycleLayer => self.act_on_steps(action),
+            CycleMethod | FreshMap | ZoomIn | Pan(..) | ZoomOut | ResetZoom | CycleColour
+            | FocusClass | FocusPair => self.act_on_map(action),
+            CycleSource | CycleLinkage | ToggleFixedOrder | ToggleConfusionPanel => {
+                self.act_on_matrix(action)
+            }
+            CycleNeighbourFocus | CycleLabelFilter | CyclePredictedFilter | ClearFilters
+            | ToggleSort => self.act_on_mistakes(action),
+            MoreClusters => self.change_cluster_count(1),
+            FewerClusters => self.change_cluster_count(-1),
+        }
+    }
+
+    /// Moves through the steps of the run, or picks its layer.
+    fn act_on_steps(&mut self, action: Action) {
+        use Action::*;
+        match action {
             StepBy(d) => self.step_by(d),
             FirstStep => self.step_index = 0,
             LastStep => self.step_index = self.catalog.steps.len().saturating_sub(1),
@@ -45,33 +97,20 @@ impl App {
             }
             ToggleFollow => self.follow = !self.follow,
             CycleLayer => self.cycle_layer(),
-            Search => {
-                self.search.clear();
-                self.overlay = Some(Overlay::Search);
-            }
-            Type(c) => self.search.push(c),
-            Backspace => {
-                self.search.pop();
-            }
-            Move(dx, dy) => self.move_cursor(dx, dy),
-            Enter => self.enter(),
+            _ => {}
+        }
+    }
+
+    /// The projection: which map, how it is looked at and coloured, what is highlighted.
+    fn act_on_map(&mut self, action: Action) {
+        use Action::*;
+        match action {
             CycleMethod => {
                 self.projection.method = self.projection.method.next();
                 self.projection.fresh = false;
             }
             FreshMap => self.fresh_map(),
-            ZoomIn => {
-                // Zoom in around the cursor when there is one, so what is looked at stays.
-                if let (Some(i), Some((points, _))) =
-                    (self.projection.cursor, self.points_or_nearest())
-                {
-                    let i = i as usize;
-                    if i < points.nrows() {
-                        self.projection.centre = Some((points[[i, 0]], points[[i, 1]]));
-                    }
-                }
-                self.projection.zoom = (self.projection.zoom * 1.5).min(256.0);
-            }
+            ZoomIn => self.zoom_in(),
             Pan(dx, dy) => self.pan(dx, dy),
             ZoomOut => self.projection.zoom = (self.projection.zoom / 1.5).max(1.0),
             ResetZoom => {
@@ -100,6 +139,14 @@ impl App {
                     });
                 }
             }
+            _ => {}
+        }
+    }
+
+    /// The similarity matrix: its source, how the classes are ordered, the confusion beside.
+    fn act_on_matrix(&mut self, action: Action) {
+        use Action::*;
+        match action {
             CycleSource => self.matrix.source = self.matrix.source.next(),
             CycleLinkage => {
                 self.matrix.linkage = match self.matrix.linkage {
@@ -111,6 +158,14 @@ impl App {
             }
             ToggleFixedOrder => self.matrix.fixed_order = !self.matrix.fixed_order,
             ToggleConfusionPanel => self.matrix.show_confusion = !self.matrix.show_confusion,
+            _ => {}
+        }
+    }
+
+    /// The misclassified list: its filters and order, and which list has the focus.
+    fn act_on_mistakes(&mut self, action: Action) {
+        use Action::*;
+        match action {
             CycleNeighbourFocus => {
                 self.mis.focus = match self.mis.focus {
                     MisFocus::List => MisFocus::Neighbours(0),
@@ -131,18 +186,62 @@ impl App {
                 self.mis.filter_predicted = None;
             }
             ToggleSort => self.mis.least_confident_first = !self.mis.least_confident_first,
-            MoreClusters | FewerClusters => {
-                let i = CLUSTER_COUNTS
-                    .iter()
-                    .position(|&k| k >= self.cluster_k)
-                    .unwrap_or(3);
-                let i = if action == MoreClusters {
-                    (i + 1).min(CLUSTER_COUNTS.len() - 1)
-                } else {
-                    i.saturating_sub(1)
-                };
-                self.cluster_k = CLUSTER_COUNTS[i];
-                self.cluster_selected = 0;
+            _ => {}
+        }
+    }
+
+    /// One more (`by` = 1) or fewer (-1) step along the cluster counts offered.
+    fn change_cluster_count(&mut self, by: i32) {
+        let i = CLUSTER_COUNTS
+            .iter()
+            .position(|&k| k >= self.cluster_k)
+            .unwrap_or(3);
+        let i = if by > 0 {
+            (i + 1).min(CLUSTER_COUNTS.len() - 1)
+        } else {
+            i.saturating_sub(1)
+        };
+        self.cluster_k = CLUSTER_COUNTS[i];
+        self.cluster_selected = 0;
+    }
+
+    /// A click selects what it hit; a second click on what is already selected (a matrix
+    /// cell, an image of a cell's list) opens it, as Enter does.
+    fn click(&mut self, target: Target) {
+        match target {
+            Target::Tab(view) => self.show(view),
+            Target::MistakeRow(row) => {
+                if row != self.mis.selected {
+                    self.mis.neighbour_selected = [0, 0];
+                }
+                self.mis.selected = row;
+                self.mis.focus = MisFocus::List;
+            }
+            Target::NeighbourRow(which, row) => {
+                self.mis.focus = MisFocus::Neighbours(which);
+                self.mis.neighbour_selected[which] = row;
+            }
+            Target::ClusterRow(row) => self.cluster_selected = row,
+            Target::MapImage(image) => self.projection.cursor = Some(image),
+            Target::MatrixCell(r, c) if self.matrix.cursor == (r, c) => self.enter(),
+            Target::MatrixCell(r, c) => self.matrix.cursor = (r, c),
+            Target::CellImage(row) => {
+                if let Some(Overlay::Cell {
+                    label,
+                    predicted,
+                    selected,
+                }) = self.overlay
+                {
+                    if row == selected {
+                        self.enter();
+                    } else {
+                        self.overlay = Some(Overlay::Cell {
+                            label,
+                            predicted,
+                            selected: row,
+                        });
+                    }
+                }
             }
         }
     }
@@ -163,22 +262,6 @@ impl App {
     fn show(&mut self, view: View) {
         self.view = view;
         self.overlay = None;
-    }
-
-    fn pan(&mut self, dx: i32, dy: i32) {
-        let Some((points, _)) = self.points_or_nearest() else {
-            return;
-        };
-        let (x0, x1, y0, y1) = super::views::projection::bounds(points);
-        let (cx, cy) = self
-            .projection
-            .centre
-            .unwrap_or(((x0 + x1) / 2.0, (y0 + y1) / 2.0));
-        let step = 0.25 / self.projection.zoom;
-        self.projection.centre = Some((
-            cx + dx as f32 * (x1 - x0) * step,
-            cy + dy as f32 * (y1 - y0) * step,
-        ));
     }
 
     fn close(&mut self) {
@@ -217,58 +300,6 @@ impl App {
         }
     }
 
-    fn move_cursor(&mut self, dx: i32, dy: i32) {
-        match self.overlay {
-            Some(Overlay::Cell {
-                label,
-                predicted,
-                selected,
-            }) => {
-                let n = self.cell_images(label, predicted).len();
-                let selected =
-                    (selected as i64 + dy as i64).clamp(0, n.saturating_sub(1) as i64) as usize;
-                self.overlay = Some(Overlay::Cell {
-                    label,
-                    predicted,
-                    selected,
-                });
-                return;
-            }
-            Some(_) => return,
-            None => {}
-        }
-        match self.view {
-            View::Projection => self.move_projection_cursor(dx, dy),
-            View::Similarity => {
-                let k = self.num_classes().max(1) as i64;
-                let (r, c) = self.matrix.cursor;
-                self.matrix.cursor = (
-                    (r as i64 + dy as i64).clamp(0, k - 1) as usize,
-                    (c as i64 + dx as i64).clamp(0, k - 1) as usize,
-                );
-            }
-            View::Misclassified => match self.mis.focus {
-                MisFocus::List => {
-                    let n = self.visible_mistakes().len();
-                    self.mis.selected = (self.mis.selected as i64 + dy as i64)
-                        .clamp(0, n.saturating_sub(1) as i64)
-                        as usize;
-                    self.mis.neighbour_selected = [0, 0];
-                }
-                MisFocus::Neighbours(i) => {
-                    let s = &mut self.mis.neighbour_selected[i];
-                    *s = (*s as i64 + dy as i64).clamp(0, super::requests::NEIGHBOURS as i64 - 1)
-                        as usize;
-                }
-            },
-            View::Clusters => {
-                let k = self.cluster_k.min(self.catalog.num_images()).max(1) as i64;
-                self.cluster_selected =
-                    (self.cluster_selected as i64 + dy as i64 + dx as i64).clamp(0, k - 1) as usize;
-            }
-        }
-    }
-
     /// Drops the current step's map (and a failure to make it) so it is made again from
     /// scratch: for a t-SNE/UMAP map that drifted while following training.
     fn fresh_map(&mut self) {
@@ -279,48 +310,6 @@ impl App {
         self.failed
             .remove(&super::jobs::projection_key(id.0, &id.1, id.2));
         self.projection.fresh = true;
-    }
-
-    /// Moves the projection cursor to the nearest image in the direction (dx, dy), where
-    /// y grows upwards on screen. With no cursor yet, starts at the image nearest the centre.
-    fn move_projection_cursor(&mut self, dx: i32, dy: i32) {
-        let Some((points, _)) = self.points_or_nearest() else {
-            return;
-        };
-        let points = points.clone();
-        let n = points.nrows();
-        if n == 0 {
-            return;
-        }
-        let at = |i: usize| (points[[i, 0]], points[[i, 1]]);
-        let Some(cur) = self.projection.cursor.filter(|&c| (c as usize) < n) else {
-            let (cx, cy) = self
-                .projection
-                .centre
-                .unwrap_or_else(|| super::views::projection::data_centre(&points));
-            let best = (0..n).min_by(|&a, &b| {
-                let d = |i: usize| (at(i).0 - cx).powi(2) + (at(i).1 - cy).powi(2);
-                d(a).total_cmp(&d(b))
-            });
-            self.projection.cursor = best.map(|i| i as ImageId);
-            return;
-        };
-        let (x0, y0) = at(cur as usize);
-        let (ux, uy) = (dx as f32, -dy as f32);
-        let best = (0..n)
-            .filter(|&i| i != cur as usize)
-            .filter_map(|i| {
-                let (vx, vy) = (at(i).0 - x0, at(i).1 - y0);
-                let along = vx * ux + vy * uy;
-                (along > 0.0).then(|| {
-                    let across = (vx * uy - vy * ux).abs();
-                    (i, along + 2.0 * across)
-                })
-            })
-            .min_by(|a, b| a.1.total_cmp(&b.1));
-        if let Some((i, _)) = best {
-            self.projection.cursor = Some(i as ImageId);
-        }
     }
 
     fn enter(&mut self) {

@@ -1,13 +1,15 @@
-//! Run name, step and epoch, accuracy sparkline with the current step marked, layer, tabs.
+//! Run name, step and epoch, accuracy sparkline with the current step marked, layer, tabs;
+//! a click on a tab shows its view.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::tui::app::{App, View};
 use crate::tui::theme::Theme;
+use crate::tui::views::Target;
 
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
@@ -51,25 +53,56 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if app.follow && app.step_index + 1 == steps.len() {
         top.push(Span::styled("  following", theme.muted()));
     }
-    let mut bottom: Vec<Span> = Vec::new();
-    for (i, v) in View::ALL.iter().enumerate() {
-        let style = if *v == app.view {
+    frame.render_widget(Paragraph::new(Line::from(top)), area);
+    let tabs = tabs(area);
+    for &(v, i, tab) in &tabs {
+        let style = if v == app.view {
             theme.highlight()
         } else {
             theme.muted()
         };
-        bottom.push(Span::styled(format!(" {} {} ", i + 1, v.title()), style));
+        frame.render_widget(Paragraph::new(Span::styled(tab_label(i, v), style)), tab);
     }
-    bottom.push(Span::raw("  "));
-    bottom.extend(sparkline(
-        app,
-        theme,
-        area.width.saturating_sub(60) as usize,
-    ));
+    // The sparkline two columns after the last tab.
+    let end = tabs.last().map_or(area.x, |&(_, _, t)| t.right());
+    let rest = Rect::new(end.saturating_add(2), area.y + 1, area.width, 1).intersection(area);
     frame.render_widget(
-        Paragraph::new(vec![Line::from(top), Line::from(bottom)]),
-        area,
+        Paragraph::new(Line::from(sparkline(
+            app,
+            theme,
+            area.width.saturating_sub(60) as usize,
+        ))),
+        rest,
     );
+}
+
+/// A tab as drawn: " N Title ".
+fn tab_label(i: usize, view: View) -> String {
+    format!(" {} {} ", i + 1, view.title())
+}
+
+/// Where each tab is drawn, with its number: one after another from the left of the
+/// header's second row (cut at the header's edge).
+fn tabs(area: Rect) -> Vec<(View, usize, Rect)> {
+    let mut x = area.x;
+    View::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let w = Span::raw(tab_label(i, v)).width() as u16;
+            let tab = Rect::new(x, area.y + 1, w, 1).intersection(area);
+            x = x.saturating_add(w);
+            (v, i, tab)
+        })
+        .collect()
+}
+
+/// The tab under a click.
+pub fn hit(area: Rect, at: Position) -> Option<Target> {
+    tabs(area)
+        .into_iter()
+        .find(|(_, _, tab)| tab.contains(at))
+        .map(|(v, _, _)| Target::Tab(v))
 }
 
 /// Accuracy over the steps, one bar per step (sampled when there are more steps than room),

@@ -1,14 +1,77 @@
 //! Misclassified images: a navigable list, and for the selected one its preview, top-5
-//! probabilities, history over training and its nearest images of both classes.
+//! probabilities, history over training and its nearest images of both classes. A click
+//! on a row of the list or of a neighbour list selects it.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Sparkline};
 
 use crate::tui::app::{App, MisFocus};
 use crate::tui::theme::Theme;
+use crate::tui::views::{Target, list_row};
+
+/// Where the view draws its parts.
+struct Areas {
+    list: Rect,
+    detail: Rect,
+    picture: Rect,
+    facts: Rect,
+    /// The nearest images of the predicted class, then of the true class.
+    neighbours: [Rect; 2],
+}
+
+fn areas(area: Rect) -> Areas {
+    let [list, detail] =
+        Layout::horizontal([Constraint::Length(34), Constraint::Min(20)]).areas(area);
+    let [top, neighbours] =
+        Layout::vertical([Constraint::Percentage(55), Constraint::Min(6)]).areas(detail);
+    let [picture, facts] =
+        Layout::horizontal([Constraint::Length(30), Constraint::Min(20)]).areas(top);
+    let neighbours = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+        .areas(neighbours);
+    Areas {
+        list,
+        detail,
+        picture,
+        facts,
+        neighbours,
+    }
+}
+
+/// A click on a row of the list hits that mistake; on a row of a neighbour list, that
+/// neighbour.
+pub fn hit(app: &App, area: Rect, at: Position) -> Option<Target> {
+    let areas = areas(area);
+    let list = app.visible_mistakes();
+    let rows = Block::bordered().inner(areas.list);
+    let first = app
+        .scroll
+        .mistakes
+        .offset(app.mis.selected, list.len(), rows.height);
+    if let Some(row) = list_row(rows, at, first, list.len()) {
+        return Some(Target::MistakeRow(row));
+    }
+    let item = list.get(app.mis.selected)?;
+    let lists = app.neighbour_lists(item.image)?;
+    (0..2).find_map(|which| {
+        let len = lists.get(which)?.1.len();
+        let rows = Block::bordered().inner(areas.neighbours[which]);
+        let scroll = &app.scroll.neighbours[which];
+        let first = scroll.offset(neighbour_selected(app, which), len, rows.height);
+        list_row(rows, at, first, len).map(|row| Target::NeighbourRow(which, row))
+    })
+}
+
+/// The row of neighbour list `which` that is highlighted, when that list has the focus.
+fn neighbour_selected(app: &App, which: usize) -> usize {
+    if app.mis.focus == MisFocus::Neighbours(which) {
+        app.mis.neighbour_selected[which]
+    } else {
+        0
+    }
+}
 
 pub fn render(
     frame: &mut Frame,
@@ -17,22 +80,17 @@ pub fn render(
     theme: &Theme,
     gfx: &mut crate::tui::graphics::Graphics,
 ) {
-    let [list_area, detail] =
-        Layout::horizontal([Constraint::Length(34), Constraint::Min(20)]).areas(area);
-    render_list(frame, list_area, app, theme);
+    let areas = areas(area);
+    render_list(frame, areas.list, app, theme);
     let Some(item) = app.visible_mistakes().get(app.mis.selected).copied() else {
         let msg = if app.scores().is_some() {
             "no misclassified images here"
         } else {
             "computing…"
         };
-        frame.render_widget(Paragraph::new(msg).block(Block::bordered()), detail);
+        frame.render_widget(Paragraph::new(msg).block(Block::bordered()), areas.detail);
         return;
     };
-    let [top, neighbours] =
-        Layout::vertical([Constraint::Percentage(55), Constraint::Min(6)]).areas(detail);
-    let [picture, facts] =
-        Layout::horizontal([Constraint::Length(30), Constraint::Min(20)]).areas(top);
     let shown = app.mis_image().unwrap_or(item.image);
     let title = if shown == item.image {
         format!(" image {shown} ")
@@ -40,15 +98,13 @@ pub fn render(
         format!(" neighbour {shown} ")
     };
     let block = Block::bordered().title(title);
-    let inner = block.inner(picture);
-    frame.render_widget(block, picture);
+    let inner = block.inner(areas.picture);
+    frame.render_widget(block, areas.picture);
     super::preview::draw(frame, inner, app, shown, theme, gfx);
-    render_facts(frame, facts, app, theme, shown);
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-            .areas(neighbours);
-    render_neighbours(frame, left, app, theme, item.image, 0);
-    render_neighbours(frame, right, app, theme, item.image, 1);
+    render_facts(frame, areas.facts, app, theme, shown);
+    for (which, &rect) in areas.neighbours.iter().enumerate() {
+        render_neighbours(frame, rect, app, theme, item.image, which);
+    }
 }
 
 fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -80,9 +136,14 @@ fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         })
         .collect();
     let focused = app.mis.focus == MisFocus::List;
-    let mut state = ListState::default().with_selected(
-        (!list.is_empty()).then_some(app.mis.selected.min(list.len().saturating_sub(1))),
-    );
+    let rows = Block::bordered().inner(area).height;
+    let mut state = ListState::default()
+        .with_selected((!list.is_empty()).then(|| app.mis.selected.min(list.len() - 1)))
+        .with_offset(
+            app.scroll
+                .mistakes
+                .scroll(app.mis.selected, list.len(), rows),
+        );
     let style = if focused {
         theme.highlight()
     } else {
@@ -198,8 +259,14 @@ fn render_neighbours(
         })
         .collect();
     let focused = app.mis.focus == MisFocus::Neighbours(which);
-    let mut state =
-        ListState::default().with_selected(focused.then_some(app.mis.neighbour_selected[which]));
+    let rows = Block::bordered().inner(area).height;
+    let mut state = ListState::default()
+        .with_selected(focused.then_some(app.mis.neighbour_selected[which]))
+        .with_offset(app.scroll.neighbours[which].scroll(
+            neighbour_selected(app, which),
+            list.len(),
+            rows,
+        ));
     let block = Block::bordered().title(title).border_style(if focused {
         theme.accent()
     } else {

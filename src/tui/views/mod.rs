@@ -1,4 +1,7 @@
-//! One module per view; `draw` lays out the screen and renders the current view.
+//! One module per view; `draw` lays out the screen and renders the current view, `hit`
+//! resolves a click to what was drawn there. Each view's render and its hit test sit side
+//! by side and share the function that lays the view out, so a click lands on what the
+//! user sees whatever the layout becomes.
 
 pub mod clusters;
 pub mod footer;
@@ -11,12 +14,32 @@ pub mod projection;
 pub mod similarity;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::widgets::Paragraph;
 
 use super::app::{App, Overlay, View};
 use super::graphics::Graphics;
 use super::theme::Theme;
+use crate::model::ImageId;
+
+/// What a click landed on, as resolved by the view that drew it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A tab of the header.
+    Tab(View),
+    /// A row of the misclassified list: an index into `App::visible_mistakes`.
+    MistakeRow(usize),
+    /// A row of one of the misclassified view's neighbour lists: (list, row).
+    NeighbourRow(usize, usize),
+    /// A row of the clusters list: the cluster's number.
+    ClusterRow(usize),
+    /// The image drawn nearest to the clicked cell of the map.
+    MapImage(ImageId),
+    /// A cell of the similarity matrix: (row, column) in display order.
+    MatrixCell(usize, usize),
+    /// A row of the list of a confusion cell's images (the overlay).
+    CellImage(usize),
+}
 
 /// The smallest screen the views are drawn on; below it a message says so.
 pub const MIN_WIDTH: u16 = 40;
@@ -32,9 +55,14 @@ pub fn regions(area: Rect) -> [Rect; 3] {
     .areas(area)
 }
 
+/// Whether views are drawn on a screen of this size (else only a message).
+fn fits(area: Rect) -> bool {
+    area.width >= MIN_WIDTH && area.height >= MIN_HEIGHT
+}
+
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, gfx: &mut Graphics) {
     let area = frame.area();
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    if !fits(area) {
         let msg = format!(
             "terminal too small: {}x{}, need {MIN_WIDTH}x{MIN_HEIGHT}",
             area.width, area.height
@@ -64,6 +92,42 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, gfx: &mut Graphics) {
         Some(Overlay::Search) => overlays::render_search(frame, body, app, theme),
         None => {}
     }
+}
+
+/// What a `screen`-sized frame shows at `at`, if it is something a click acts on: the
+/// header's tabs, then the overlay when one is open (it covers the view), else the view.
+pub fn hit(app: &App, screen: Rect, at: Position) -> Option<Target> {
+    if !fits(screen) {
+        return None;
+    }
+    let [head, body, _] = regions(screen);
+    if head.contains(at) {
+        return header::hit(head, at);
+    }
+    if !body.contains(at) {
+        return None;
+    }
+    match app.overlay {
+        Some(Overlay::Cell { .. }) => return overlays::hit_cell(app, body, at),
+        Some(_) => return None,
+        None => {}
+    }
+    match app.view {
+        View::Projection => projection::hit(app, body, at),
+        View::Similarity => similarity::hit(app, body, at),
+        View::Misclassified => misclassified::hit(app, body, at),
+        View::Clusters => clusters::hit(app, body, at),
+    }
+}
+
+/// The item drawn at `at` by a list of `len` items whose rows fill `rows` (inside its
+/// border, if any), scrolled to show `first` at the top.
+pub fn list_row(rows: Rect, at: Position, first: usize, len: usize) -> Option<usize> {
+    if !rows.contains(at) {
+        return None;
+    }
+    let row = first + (at.y - rows.y) as usize;
+    (row < len).then_some(row)
 }
 
 /// A rectangle of at most `w` x `h` centred in `area`.

@@ -1,12 +1,39 @@
-//! Overlays: the images of a confusion cell, and the search box.
+//! Overlays: the images of a confusion cell, and the search box. A click on a row of the
+//! cell's list hits that image.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph};
 
-use super::centred;
+use super::{Target, centred, list_row};
 use crate::tui::app::{App, Overlay};
 use crate::tui::theme::Theme;
+
+/// The cell's popup, centred in `area`, and inside it the list and the picture.
+fn cell_areas(area: Rect) -> (Rect, [Rect; 2]) {
+    let popup = centred(area, 70, 22);
+    let inner = Block::bordered().inner(popup);
+    (
+        popup,
+        Layout::horizontal([Constraint::Length(30), Constraint::Min(10)]).areas(inner),
+    )
+}
+
+/// A click on a row of the cell's list hits that image (its row).
+pub fn hit_cell(app: &App, area: Rect, at: Position) -> Option<Target> {
+    let Some(Overlay::Cell {
+        label,
+        predicted,
+        selected,
+    }) = app.overlay
+    else {
+        return None;
+    };
+    let len = app.cell_images(label, predicted).len();
+    let (_, [list, _]) = cell_areas(area);
+    let first = app.scroll.cell_images.offset(selected, len, list.height);
+    list_row(list, at, first, len).map(Target::CellImage)
+}
 
 pub fn render_cell(
     frame: &mut Frame,
@@ -24,7 +51,7 @@ pub fn render_cell(
         return;
     };
     let images = app.cell_images(label, predicted);
-    let popup = centred(area, 70, 22);
+    let (popup, [list_area, picture]) = cell_areas(area);
     frame.render_widget(Clear, popup);
     let title = format!(
         " true {} → predicted {}: {} images (Enter: show in projection, Esc: close) ",
@@ -32,11 +59,7 @@ pub fn render_cell(
         app.class_name(predicted),
         images.len()
     );
-    let block = Block::bordered().title(title);
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
-    let [list_area, picture] =
-        Layout::horizontal([Constraint::Length(30), Constraint::Min(10)]).areas(inner);
+    frame.render_widget(Block::bordered().title(title), popup);
     let scores = app.scores();
     let items: Vec<ListItem> = images
         .iter()
@@ -46,7 +69,12 @@ pub fn render_cell(
         })
         .collect();
     let mut state = ListState::default()
-        .with_selected((!images.is_empty()).then(|| selected.min(images.len() - 1)));
+        .with_selected((!images.is_empty()).then(|| selected.min(images.len() - 1)))
+        .with_offset(
+            app.scroll
+                .cell_images
+                .scroll(selected, images.len(), list_area.height),
+        );
     frame.render_stateful_widget(
         List::new(items).highlight_style(theme.highlight()),
         list_area,

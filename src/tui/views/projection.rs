@@ -1,17 +1,20 @@
 //! The 2-D map of a layer, drawn with braille dots (2x4 per cell). A cell where several
 //! classes meet takes the colour of the majority, so no class hides another by drawing order.
+//! A click on the map hits the image drawn nearest to the clicked cell.
 
 use ndarray::Array2;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
+use crate::model::ImageId;
 use crate::tui::app::{App, ColourBy, Focus};
 use crate::tui::jobs::projection_key;
 use crate::tui::theme::Theme;
+use crate::tui::views::Target;
 
 /// Bit of each dot of a braille cell, indexed [x][y].
 const DOTS: [[u8; 4]; 2] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]];
@@ -102,8 +105,7 @@ pub fn render(
     theme: &Theme,
     gfx: &mut crate::tui::graphics::Graphics,
 ) {
-    let [canvas_area, side] =
-        Layout::horizontal([Constraint::Min(20), Constraint::Length(32)]).areas(area);
+    let [canvas_area, side] = areas(area);
     let method = app.projection.method.name();
     let layer = crate::text::escape(&app.layer);
     let title = match app.points_or_nearest() {
@@ -168,11 +170,7 @@ impl Widget for Cloud<'_> {
             cw * 2,
             ch * 4,
         );
-        let clusters = app.step().and_then(|s| {
-            app.cache
-                .clusters
-                .get(&(s, app.layer.clone(), app.cluster_k))
-        });
+        let clusters = app.current_clusters();
         let assignment = clusters.map(|c| c.assignment.as_slice());
         let mut bits = vec![0u8; cw * ch];
         // (cell, key) of every visible point; sorted, runs give each cell's counts.
@@ -235,6 +233,21 @@ fn render_side(
     theme: &Theme,
     gfx: &mut crate::tui::graphics::Graphics,
 ) {
+    let mut lines = legend(app, theme);
+    lines.extend(map_facts(app, theme));
+    lines.push(Line::raw(""));
+    lines.extend(cursor_facts(app, theme));
+    let text_height = (lines.len() as u16).min(area.height);
+    let [text, picture] =
+        Layout::vertical([Constraint::Length(text_height), Constraint::Min(0)]).areas(area);
+    frame.render_widget(Paragraph::new(lines), text);
+    if let Some(i) = app.projection.cursor {
+        super::preview::draw(frame, picture, app, i, theme, gfx);
+    }
+}
+
+/// What the colours mean, and what is highlighted.
+fn legend<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
     let mut lines: Vec<Line> = Vec::new();
     let mode = match app.projection.colour_by {
         ColourBy::TrueClass => "true class",
@@ -284,6 +297,12 @@ fn render_side(
         };
         lines.push(Line::styled(what, theme.accent()));
     }
+    lines
+}
+
+/// What is reported with the map: explained variance, KL divergence, perplexity.
+fn map_facts<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
     if let Some(summary) = app.map_summary() {
         if let Some([a, b]) = summary.explained {
             lines.push(Line::styled(
@@ -304,7 +323,12 @@ fn render_side(
             None => {}
         }
     }
-    lines.push(Line::raw(""));
+    lines
+}
+
+/// The image under the cursor: id, name, true class and prediction.
+fn cursor_facts<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
     if let Some(i) = app.projection.cursor {
         let label = app.catalog.labels[i as usize];
         lines.push(Line::styled(format!("image {i}"), theme.accent()));
@@ -323,46 +347,39 @@ fn render_side(
     } else {
         lines.push(Line::styled("wasd / ↑↓ move the cursor", theme.muted()));
     }
-    let text_height = (lines.len() as u16).min(area.height);
-    let [text, picture] =
-        Layout::vertical([Constraint::Length(text_height), Constraint::Min(0)]).areas(area);
-    frame.render_widget(Paragraph::new(lines), text);
-    if let Some(i) = app.projection.cursor {
-        super::preview::draw(frame, picture, app, i, theme, gfx);
-    }
+    lines
 }
 
-/// A click on the map puts the cursor on the image nearest to the clicked cell.
-pub fn click(app: &mut App, body: Rect, x: u16, y: u16) {
-    let [canvas_area, _] =
-        Layout::horizontal([Constraint::Min(20), Constraint::Length(32)]).areas(body);
+/// The map on the left, its key and the cursor's image on the right.
+fn areas(area: Rect) -> [Rect; 2] {
+    Layout::horizontal([Constraint::Min(20), Constraint::Length(32)]).areas(area)
+}
+
+/// A click on the map hits an image drawn in the clicked cell, the one nearest its centre;
+/// in an empty cell, the image drawn nearest to it.
+pub fn hit(app: &App, area: Rect, at: Position) -> Option<Target> {
+    let [canvas_area, _] = areas(area);
     let inner = Block::bordered().inner(canvas_area);
-    if !inner.contains((x, y).into()) {
-        return;
+    if !inner.contains(at) {
+        return None;
     }
-    let Some((points, _)) = app.points_or_nearest() else {
-        return;
-    };
+    let (points, _) = app.points_or_nearest()?;
     let (w, h) = (inner.width as usize * 2, inner.height as usize * 4);
     let view = Viewport::new(points, app.projection.zoom, app.projection.centre, w, h);
-    let target = (
-        ((x - inner.x) as usize * 2 + 1) as f32,
-        ((y - inner.y) as usize * 4 + 2) as f32,
-    );
-    let best = points
+    let cell = ((at.x - inner.x) as usize, (at.y - inner.y) as usize);
+    // Distances in dots (2 x 4 per cell), rows counted half so a cell is about square;
+    // a dot of another cell comes after every dot of this one.
+    let centre = (cell.0 as f32 * 2.0 + 0.5, cell.1 as f32 * 4.0 + 1.5);
+    let distance = |(dx, dy): (usize, usize)| {
+        let elsewhere = (dx / 2, dy / 4) != cell;
+        let d = (dx as f32 - centre.0).powi(2) + ((dy as f32 - centre.1) / 2.0).powi(2);
+        (elsewhere, d)
+    };
+    points
         .rows()
         .into_iter()
         .enumerate()
-        .filter_map(|(i, p)| {
-            view.dot(p[0], p[1]).map(|(dx, dy)| {
-                (
-                    i,
-                    (dx as f32 - target.0).powi(2) + ((dy as f32 - target.1) / 2.0).powi(2),
-                )
-            })
-        })
-        .min_by(|a, b| a.1.total_cmp(&b.1));
-    if let Some((i, _)) = best {
-        app.projection.cursor = Some(i as u32);
-    }
+        .filter_map(|(i, p)| view.dot(p[0], p[1]).map(|d| (i, distance(d))))
+        .min_by(|a, b| a.1.0.cmp(&b.1.0).then(a.1.1.total_cmp(&b.1.1)))
+        .map(|(i, _)| Target::MapImage(i as ImageId))
 }

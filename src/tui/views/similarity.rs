@@ -1,10 +1,11 @@
 //! The class-similarity matrix ("Blocks"), ordered by hierarchical clustering, beside the
-//! confusion matrix in the same order. Half-block cells: two matrix rows per text row.
+//! confusion matrix in the same order. Half-block cells: two matrix rows per text row. A
+//! click on a cell hits it.
 
 use ndarray::Array2;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
@@ -12,13 +13,13 @@ use ratatui::widgets::{Block, Paragraph};
 use crate::analysis::similarity::SimilaritySource;
 use crate::tui::app::App;
 use crate::tui::theme::{SHADES, Theme};
+use crate::tui::views::Target;
 
 /// Width of the row labels left of a matrix.
 const LABEL_W: u16 = 7;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let [matrices, side] =
-        Layout::horizontal([Constraint::Min(20), Constraint::Length(30)]).areas(area);
+    let [matrices, side] = areas(area);
     let Some(step) = app.step() else { return };
     let Some(main) = app.matrix_at(step, app.matrix.source) else {
         let msg = if app.matrix.source == SimilaritySource::Centroids
@@ -32,20 +33,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     };
     let order = app.class_order();
-    let show_confusion = app.matrix.show_confusion
-        && matches!(
-            app.matrix.source,
-            SimilaritySource::Logits | SimilaritySource::Centroids
-        )
-        // Side by side only while each matrix keeps cells at least two columns wide.
-        && matrices.width / 2 >= LABEL_W + 3 + 2 * order.len() as u16;
-    let panels: Vec<Rect> = if show_confusion {
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-            .split(matrices)
-            .to_vec()
-    } else {
-        vec![matrices]
-    };
+    let panels = panels(app, matrices, order.len());
     let groups = group_ids(app, &order);
     draw_matrix(
         frame.buffer_mut(),
@@ -57,12 +45,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         &groups,
         app.matrix.source.title(),
     );
-    if show_confusion
+    if let Some(&second) = panels.get(1)
         && let Some(confusion) = app.matrix_at(step, SimilaritySource::ConfusionOffdiag)
     {
         draw_matrix(
             frame.buffer_mut(),
-            panels[1],
+            second,
             app,
             theme,
             &confusion,
@@ -82,6 +70,7 @@ fn panels(app: &App, matrices: Rect, k: usize) -> Vec<Rect> {
             app.matrix.source,
             SimilaritySource::Logits | SimilaritySource::Centroids
         )
+        // Side by side only while each matrix keeps cells at least two columns wide.
         && matrices.width / 2 >= LABEL_W + 3 + 2 * k as u16;
     if show_confusion {
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
@@ -122,20 +111,28 @@ fn geometry(app: &App, inner: Rect, k: usize) -> Geometry {
     }
 }
 
-/// The (row, column) display position of the matrix cell at screen position (x, y).
-pub fn cell_at(app: &App, body: Rect, x: u16, y: u16) -> Option<(usize, usize)> {
-    let [matrices, _] =
-        Layout::horizontal([Constraint::Min(20), Constraint::Length(30)]).areas(body);
+/// The matrices on the left, what the cursor is on at the right.
+fn areas(area: Rect) -> [Rect; 2] {
+    Layout::horizontal([Constraint::Min(20), Constraint::Length(30)]).areas(area)
+}
+
+/// A click on a drawn matrix cell hits its (row, column) display position.
+pub fn hit(app: &App, area: Rect, at: Position) -> Option<Target> {
+    app.matrix_at(app.step()?, app.matrix.source)?;
+    let [matrices, _] = areas(area);
     let k = app.num_classes();
     let panel = panels(app, matrices, k)
         .into_iter()
-        .find(|p| p.contains((x, y).into()))?;
+        .find(|p| p.contains(at))?;
     let g = geometry(app, Block::bordered().inner(panel), k);
-    if x < g.x0 || y < g.y0 || g.s == 0 {
+    if at.x < g.x0 || at.y < g.y0 || g.s == 0 {
         return None;
     }
-    let (c, r) = ((x - g.x0) as usize / g.s, (y - g.y0) as usize * 2 / g.s);
-    (c < g.vis_cols && r < g.vis_rows).then_some((g.r0 + r, g.c0 + c))
+    let (c, r) = (
+        (at.x - g.x0) as usize / g.s,
+        (at.y - g.y0) as usize * 2 / g.s,
+    );
+    (c < g.vis_cols && r < g.vis_rows).then_some(Target::MatrixCell(g.r0 + r, g.c0 + c))
 }
 
 /// Dendrogram groups of the classes (about √K of them), for the marks along the edge.
@@ -203,38 +200,15 @@ fn draw_matrix(
         let v = m[[order[r], order[c]]];
         if max > 0.0 { v / max } else { 0.0 }
     };
-    // Column labels.
-    for c in 0..vis_cols {
-        let name = app.class_name(order[c0 + c] as u32);
-        let label: String = name.chars().take(s).collect();
-        let style = if c0 + c == cur_c {
-            theme.accent()
-        } else {
-            theme.muted()
-        };
-        buf.set_string(x0 + (c * s) as u16, inner.y, label, style);
-    }
+    column_labels(buf, inner.y, app, theme, order, (c0, vis_cols, s, x0));
     // Rows: text row y shows matrix half-rows 2y and 2y+1.
     let text_rows = (vis_rows * s).div_ceil(2);
     for ty in 0..text_rows.min(inner.height as usize - 1) {
         let y = inner.y + 1 + ty as u16;
         let (top_r, bottom_r) = (r0 + (2 * ty) / s, r0 + (2 * ty + 1) / s);
         if (2 * ty) % s == 0 || s == 1 {
-            let name = app.class_name(order[top_r.min(k - 1)] as u32);
-            let style = if top_r == cur_r {
-                theme.accent()
-            } else {
-                theme.muted()
-            };
-            let label: String = name.chars().take(LABEL_W as usize - 1).collect();
-            buf.set_string(
-                inner.x + 1,
-                y,
-                format!("{label:>w$}", w = LABEL_W as usize - 1),
-                style,
-            );
-            let mark = groups.get(order[top_r.min(k - 1)]).copied().unwrap_or(0);
-            buf.set_string(inner.x, y, "▌", Style::default().fg(theme.class(mark)));
+            let class = order[top_r.min(k - 1)];
+            row_label(buf, (inner.x, y), app, theme, class, top_r == cur_r, groups);
         }
         for cx in 0..vis_cols * s {
             let c = c0 + cx / s;
@@ -265,6 +239,49 @@ fn draw_matrix(
             }
         }
     }
+}
+
+/// The class names above the visible columns, the cursor's column's highlighted.
+fn column_labels(
+    buf: &mut Buffer,
+    y: u16,
+    app: &App,
+    theme: &Theme,
+    order: &[usize],
+    (c0, vis_cols, s, x0): (usize, usize, usize, u16),
+) {
+    for c in 0..vis_cols {
+        let name = app.class_name(order[c0 + c] as u32);
+        let label: String = name.chars().take(s).collect();
+        let style = if c0 + c == app.matrix.cursor.1 {
+            theme.accent()
+        } else {
+            theme.muted()
+        };
+        buf.set_string(x0 + (c * s) as u16, y, label, style);
+    }
+}
+
+/// A row's class name, right-aligned, with its dendrogram group's mark at the edge.
+fn row_label(
+    buf: &mut Buffer,
+    (x, y): (u16, u16),
+    app: &App,
+    theme: &Theme,
+    class: usize,
+    on_cursor: bool,
+    groups: &[usize],
+) {
+    let style = if on_cursor {
+        theme.accent()
+    } else {
+        theme.muted()
+    };
+    let w = LABEL_W as usize - 1;
+    let label: String = app.class_name(class as u32).chars().take(w).collect();
+    buf.set_string(x + 1, y, format!("{label:>w$}"), style);
+    let mark = groups.get(class).copied().unwrap_or(0);
+    buf.set_string(x, y, "▌", Style::default().fg(theme.class(mark)));
 }
 
 fn render_side(

@@ -1,7 +1,7 @@
 //! Helpers shared by the import tests: small step directories, hand-made .npy bytes, and
 //! the check that a failed import printed one line naming the file and left nothing behind.
 
-#![allow(dead_code)]
+#![allow(dead_code)] // each import test binary uses its own subset
 
 use std::path::{Path, PathBuf};
 
@@ -15,8 +15,9 @@ pub fn features(step: usize) -> Array2<f32> {
     Array2::from_shape_fn((N, 5), |(i, j)| (i * 5 + j + step) as f32 * 0.5)
 }
 
-pub fn logits(step: usize) -> Array2<f32> {
-    Array2::from_shape_fn((N, 3), |(i, j)| if i % 3 == j { step as f32 } else { 0.0 })
+/// Logits in float64, as many frameworks save them (the import reads them as float32).
+pub fn logits(step: usize) -> Array2<f64> {
+    Array2::from_shape_fn((N, 3), |(i, j)| if i % 3 == j { step as f64 } else { 0.0 })
 }
 
 /// DIR/dumps/step_<s>/{fc,logits}.npy for each step, labels.npy and classes.txt.

@@ -1,4 +1,4 @@
-//! Helpers shared by the test binaries (each includes this module with `mod common;`).
+//! Synthetic runs written on the spot.
 
 use std::path::{Path, PathBuf};
 
