@@ -53,6 +53,25 @@ impl Stage {
     }
 }
 
+/// The checks both maps make before any work: at least `min_images` rows, all finite, and a
+/// starting layout (if any) of one finite 2-D point per row. Returns (rows, columns).
+fn check_input(
+    x: ArrayView2<f32>,
+    init: Option<ArrayView2<f32>>,
+    min_images: usize,
+) -> Result<(usize, usize), AnalysisError> {
+    let (n, dim) = x.dim();
+    if n < min_images {
+        return Err(AnalysisError::TooFewImages {
+            needed: min_images,
+            got: n,
+        });
+    }
+    check_finite(x)?;
+    check_init(init, n)?;
+    Ok((n, dim))
+}
+
 /// Rejects activations the engine would turn into NaN.
 fn check_finite(x: ArrayView2<f32>) -> Result<(), AnalysisError> {
     match x

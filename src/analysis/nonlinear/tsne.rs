@@ -11,8 +11,8 @@ use ndarray::{Array2, ArrayView2};
 
 use super::locality::MemoryOrder;
 use super::{
-    Stage, check_finite, check_init, has_spread, kl::kl_divergence, random_rows, row_major,
-    to_array, to_rows_scaled,
+    Stage, check_input, has_spread, kl::kl_divergence, random_rows, row_major, to_array,
+    to_rows_scaled,
 };
 use crate::analysis::AnalysisError;
 use crate::analysis::align::align_rigid;
@@ -139,15 +139,7 @@ pub fn tsne_2d_reporting(
     stage: &mut dyn FnMut(Stage),
 ) -> Result<TsneMap, AnalysisError> {
     params.check()?;
-    let (n, dim) = x.dim();
-    if n < MIN_IMAGES {
-        return Err(AnalysisError::TooFewImages {
-            needed: MIN_IMAGES,
-            got: n,
-        });
-    }
-    check_finite(x)?;
-    check_init(init, n)?;
+    let (n, dim) = check_input(x, init, MIN_IMAGES)?;
     let engine = |e: manifolds_rs::prelude::ManifoldsError| AnalysisError::Numerical(e.to_string());
 
     stage(Stage::Neighbours);

@@ -12,7 +12,7 @@ use ndarray::{Array2, ArrayView2};
 use super::locality::MemoryOrder;
 use super::umap_graph::fuzzy_graph;
 use super::umap_layout::{LayoutSettings, optimise_layout};
-use super::{Stage, check_finite, check_init, has_spread, random_rows, row_major, to_rows_scaled};
+use super::{Stage, check_input, has_spread, random_rows, row_major, to_rows_scaled};
 use crate::analysis::AnalysisError;
 use crate::analysis::align::align_rigid;
 
@@ -103,15 +103,7 @@ pub fn umap_2d_reporting(
     stage: &mut dyn FnMut(Stage),
 ) -> Result<UmapMap, AnalysisError> {
     params.check()?;
-    let (n, dim) = x.dim();
-    if n < MIN_IMAGES {
-        return Err(AnalysisError::TooFewImages {
-            needed: MIN_IMAGES,
-            got: n,
-        });
-    }
-    check_finite(x)?;
-    check_init(init, n)?;
+    let (n, dim) = check_input(x, init, MIN_IMAGES)?;
     let engine = |e: manifolds_rs::prelude::ManifoldsError| AnalysisError::Numerical(e.to_string());
 
     stage(Stage::Neighbours);
