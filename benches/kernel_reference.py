@@ -5,6 +5,9 @@ only the rows of the kernel table (PCA, exact 10-NN, logit correlation, k-means)
 
     OPENBLAS_CORETYPE=SkylakeX python3 benches/kernel_reference.py DUMP_DIR [JSON]
 
+DEEPSCOPE_BENCH_ONLY=kmeans,simmat runs only those sections (the Rust bench reads the same
+variable), so the two sides time the same rows.
+
 (OPENBLAS_CORETYPE=SkylakeX only where lscpu lists avx512f; check the kernel with
 threadpoolctl, which this script prints.)
 
@@ -83,8 +86,10 @@ def main():
     meta = a.meta()
     for p in meta["threadpools"]:
         print("  threadpool:", p)
+    only = os.environ.get("DEEPSCOPE_BENCH_ONLY")
     for section in (pca, knn, kmeans, simmat):
-        section()
+        if only is None or section.__name__ in only.split(","):
+            section()
     with open(out, "w") as f:
         json.dump(dict(meta=meta, quick=False, results=a.RESULTS), f, indent=1)
     print(f"results in {out}")

@@ -337,6 +337,9 @@ fn fuzz(target: &Target, seed: u64, iterations: u64, seconds: u64) -> (u64, Vec<
         let largest = LARGEST.load(Ordering::Relaxed);
         tried += 1;
         let head: Vec<String> = input.iter().take(96).map(|b| format!("{b:02x}")).collect();
+        if outcome.is_err() || largest > (target.bound)(input.len()) {
+            keep(target.name, findings.len(), &input);
+        }
         if outcome.is_err() {
             findings.push(format!("{}: panic on input {}", target.name, head.concat()));
         } else if largest > (target.bound)(input.len()) {
@@ -352,6 +355,14 @@ fn fuzz(target: &Target, seed: u64, iterations: u64, seconds: u64) -> (u64, Vec<
         }
     }
     (tried, findings)
+}
+
+/// Writes a failing input whole to target/fuzz-findings/, so that it can be replayed and
+/// turned into a regression test (the report shows only its first bytes).
+fn keep(target: &str, index: usize, input: &[u8]) {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("fuzz-findings");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join(format!("{target}-{index}.bin")), input);
 }
 
 #[test]
