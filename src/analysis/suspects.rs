@@ -9,6 +9,8 @@
 //!
 //! Scores are in [0, 1], higher is more suspect, so the three read the same way.
 
+#[path = "suspects_argsort.rs"]
+pub mod argsort;
 #[path = "suspects_confident.rs"]
 pub mod confident;
 #[path = "suspects_dynamics.rs"]

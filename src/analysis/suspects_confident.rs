@@ -6,13 +6,15 @@
 //! and rounding, the per-class prune counts, the pruning by margin and the final removal of
 //! images whose prediction is their label.
 //!
-//! numpy's `argsort` does not promise an order among equal values; where cleanlab sorts, ties
-//! are broken here as a stable sort would (lower image id first, after any reversal cleanlab
-//! applies), the one reproducible reading.
+//! Where cleanlab sorts values with ties (equal rounding residues, margins or scores), its
+//! answer is numpy's order among equal values; every sort here is numpy's portable argsort
+//! ([`argsort`](super::argsort)), so ties go as they go in numpy on any CPU without its
+//! vector sorts (see that module for why those are not followed).
 
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
 
+use super::argsort::argsort;
 use crate::model::ClassId;
 
 /// cleanlab's `FLOATING_POINT_COMPARISON`: slack in threshold tests and rounding loops.
@@ -215,7 +217,8 @@ pub(crate) fn round_preserving_sum(floats: &[f64]) -> Vec<i64> {
         let increment = if diff < 0.0 { -1.0 } else { 1.0 };
         let changes = (diff.abs() as usize).min(floats.len());
         let residue: Vec<f64> = floats.iter().zip(&ints).map(|(f, i)| f - i).collect();
-        let mut order = stable_argsort(&residue);
+        // np.argsort(floats - ints)[::-increment]: largest residues first when adding.
+        let mut order = argsort(&residue);
         if increment > 0.0 {
             order.reverse();
         }
@@ -225,13 +228,6 @@ pub(crate) fn round_preserving_sum(floats: &[f64]) -> Vec<i64> {
         int_sum = pairwise_sum(&ints).round_ties_even();
     }
     ints.into_iter().map(|v| v as i64).collect()
-}
-
-/// Indices that sort `values` ascending, equal values in index order.
-fn stable_argsort(values: &[f64]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
-    order
 }
 
 /// cleanlab's `_keep_at_least_n_per_class` with `_reduce_prune_counts`: the prune counts
@@ -298,12 +294,12 @@ pub fn find_label_issues(
                 if count <= 0 {
                     continue;
                 }
-                // Largest margin p(other) - p(given) first; equal margins in id order.
+                // np.argsort(-margin), margin = p(other) - p(given): largest first.
                 let margin: Vec<f64> = members
                     .iter()
                     .map(|&i| -(probs[[i, other]] - probs[[i, given]]))
                     .collect();
-                for &m in stable_argsort(&margin).iter().take(count as usize) {
+                for &m in argsort(&margin).iter().take(count as usize) {
                     issues[members[m]] = true;
                 }
             }
@@ -356,12 +352,9 @@ pub fn normalized_margin(probs: ArrayView2<f64>, labels: &[ClassId]) -> Vec<f64>
 }
 
 /// cleanlab's `order_label_issues`: the flagged images, lowest quality score first (equal
-/// scores in id order).
+/// scores in numpy's order).
 pub fn order_issues(issues: &[bool], quality: &[f64]) -> Vec<usize> {
     let flagged: Vec<usize> = (0..issues.len()).filter(|&i| issues[i]).collect();
     let scores: Vec<f64> = flagged.iter().map(|&i| quality[i]).collect();
-    stable_argsort(&scores)
-        .into_iter()
-        .map(|j| flagged[j])
-        .collect()
+    argsort(&scores).into_iter().map(|j| flagged[j]).collect()
 }

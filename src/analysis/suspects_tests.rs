@@ -189,10 +189,18 @@ fn combined_ranks_what_both_agree_on_first() {
 }
 
 #[test]
-fn rounding_keeps_row_totals_and_breaks_ties_as_a_stable_sort() {
-    // Five equal residues of 0.4 summing to 2: the two last entries go up (numpy's
-    // argsort reversed, stable order).
+fn rounding_keeps_row_totals_and_breaks_ties_as_numpy() {
+    // Five equal residues of 0.4 summing to 2: numpy's argsort, reversed, puts the last two
+    // first (under 17 values its sort is an insertion sort, stable).
     assert_eq!(round_preserving_sum(&[0.4; 5]), vec![0, 0, 0, 1, 1]);
     assert_eq!(round_preserving_sum(&[0.5, 1.5, 2.5]), vec![0, 2, 2]);
     assert_eq!(round_preserving_sum(&[0.6, 0.6, 0.8]), vec![0, 1, 1]);
+    // Twenty equal residues summing to 8: numpy's quicksort partition leaves the equal values
+    // as [0, 17, 16, ..., 1, 18, 19]; reversed, 19, 18 and 1..=6 go up. cleanlab's
+    // round_preserving_sum([0.4] * 20) on numpy's portable kernels says the same.
+    let mut want = vec![0; 20];
+    for i in [1, 2, 3, 4, 5, 6, 18, 19] {
+        want[i] = 1;
+    }
+    assert_eq!(round_preserving_sum(&[0.4; 20]), want);
 }
