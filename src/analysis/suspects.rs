@@ -5,7 +5,8 @@
 //!   [`confident`]): the images it flags, in cleanlab's `rank_by` order;
 //! - training dynamics over all steps (module [`dynamics`]): images whose given class's
 //!   logit stayed below another class's on average (AUM < 0), lowest AUM first;
-//! - combined: both pieces of evidence averaged, over the images either one flags.
+//! - combined: both suspicions averaged (confident learning's 1 - p(given), the dynamics'
+//!   σ(-AUM)), over the images either one flags.
 //!
 //! Scores are in [0, 1], higher is more suspect, so the three read the same way.
 
@@ -64,6 +65,16 @@ pub struct StepEvidence {
     pub best_other: Vec<ClassId>,
 }
 
+impl StepEvidence {
+    /// cleanlab's label quality score for `rank_by` (low means suspect).
+    pub fn quality(&self, rank_by: RankBy) -> &[f64] {
+        match rank_by {
+            RankBy::SelfConfidence => &self.self_confidence,
+            RankBy::NormalizedMargin => &self.normalized_margin,
+        }
+    }
+}
+
 /// Confident learning and cleanlab's quality scores on one step's probabilities.
 pub fn step_evidence(probs: ArrayView2<f64>, labels: &[ClassId]) -> StepEvidence {
     let best = probs
@@ -81,10 +92,7 @@ pub fn step_evidence(probs: ArrayView2<f64>, labels: &[ClassId]) -> StepEvidence
 
 /// The confident-learning set in cleanlab's order for `rank_by`; score = 1 - quality.
 pub fn rank_confident(e: &StepEvidence, rank_by: RankBy) -> Vec<Ranked> {
-    let quality = match rank_by {
-        RankBy::SelfConfidence => &e.self_confidence,
-        RankBy::NormalizedMargin => &e.normalized_margin,
-    };
+    let quality = e.quality(rank_by);
     confident::order_issues(&e.confident.issues, quality)
         .into_iter()
         .map(|i| Ranked {
@@ -122,21 +130,24 @@ pub fn rank_dynamics(d: &Dynamics) -> Vec<Ranked> {
     )
 }
 
-/// The combined score of one image: the mean of the step's normalized-margin suspicion and
-/// the dynamics' suspicion.
-pub fn combined_score(normalized_margin: f64, aum: f64) -> f64 {
-    0.5 * (1.0 - normalized_margin) + 0.5 * dynamics_score(aum)
+/// The combined score of one image: the mean of the two suspicions the other queues rank by,
+/// confident learning's (1 - the step's quality score, p(given) by default) and the
+/// dynamics' (σ(-AUM)).
+pub fn combined_score(quality: f64, aum: f64) -> f64 {
+    0.5 * (1.0 - quality) + 0.5 * dynamics_score(aum)
 }
 
 /// Images flagged by confident learning at the step or by the dynamics, ranked by the
-/// combined score; the suggestion is the class most probable at the step and over training
-/// together.
+/// combined score with the step's quality score for `rank_by`; the suggestion is the class
+/// most probable at the step and over training together.
 pub fn rank_combined(
     e: &StepEvidence,
+    rank_by: RankBy,
     probs: ArrayView2<f64>,
     d: &Dynamics,
     labels: &[ClassId],
 ) -> Vec<Ranked> {
+    let quality = e.quality(rank_by);
     let queue = (0..labels.len())
         .filter(|&i| e.confident.issues[i] || d.images[i].aum < 0.0)
         .map(|i| {
@@ -148,7 +159,7 @@ pub fn rank_combined(
                 .collect();
             Ranked {
                 image: i,
-                score: combined_score(e.normalized_margin[i], d.images[i].aum),
+                score: combined_score(quality[i], d.images[i].aum),
                 suggested: best_other(both.view(), labels[i] as usize) as ClassId,
             }
         })

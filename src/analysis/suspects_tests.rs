@@ -172,7 +172,7 @@ fn combined_ranks_what_both_agree_on_first() {
     b.add_step(0, logits.view(), LayerKind::Logits);
     let d = b.finish();
     let e = step_evidence(probs.view(), &labels);
-    let ranked = rank_combined(&e, probs.view(), &d, &labels);
+    let ranked = rank_combined(&e, RankBy::SelfConfidence, probs.view(), &d, &labels);
     assert_eq!(
         ranked.iter().map(|r| r.image).collect::<Vec<_>>(),
         vec![2, 5]

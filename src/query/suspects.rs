@@ -191,7 +191,9 @@ pub fn suspects(store: &Store, options: &SuspectOptions) -> Result<SuspectQueue>
     };
     let ranked = match (&dynamics, options.method) {
         (Some(d), Method::Dynamics) => rank_dynamics(d),
-        (Some(d), Method::Combined) => rank_combined(&evidence, probs.view(), d, labels),
+        (Some(d), Method::Combined) => {
+            rank_combined(&evidence, options.rank_by, probs.view(), d, labels)
+        }
         _ => rank_confident(&evidence, options.rank_by),
     };
     let suspects = ranked
