@@ -18,6 +18,7 @@ pub mod confident;
 pub mod dynamics;
 
 use ndarray::{Array1, ArrayView2, Axis};
+use rayon::prelude::*;
 
 use crate::model::ClassId;
 use confident::{ConfidentLearning, PruneOptions};
@@ -79,8 +80,9 @@ impl StepEvidence {
 pub fn step_evidence(probs: ArrayView2<f64>, labels: &[ClassId]) -> StepEvidence {
     let best = probs
         .axis_iter(Axis(0))
+        .into_par_iter()
         .zip(labels)
-        .map(|(row, &l)| best_other(row.mapv(|p| p as f32).view(), l as usize) as ClassId)
+        .map(|(row, &l)| best_other(row, l as usize) as ClassId)
         .collect();
     StepEvidence {
         confident: confident::find_label_issues(probs, labels, PruneOptions::default()),

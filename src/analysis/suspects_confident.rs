@@ -11,7 +11,7 @@
 //! ([`argsort`](super::argsort)), so ties go as they go in numpy on any CPU without its
 //! vector sorts (see that module for why those are not followed).
 
-use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis, Zip};
 use rayon::prelude::*;
 
 use super::argsort::argsort;
@@ -56,17 +56,21 @@ pub struct ConfidentLearning {
 }
 
 /// Row-wise softmax of logits in f64 (max subtracted first, so large logits cannot overflow).
+/// Rows in parallel, each written once into the output (no f64 copy of the logits first).
 pub fn softmax_f64(logits: ArrayView2<f32>) -> Array2<f64> {
-    let mut probs = logits.mapv(f64::from);
-    probs
-        .axis_iter_mut(Axis(0))
-        .into_par_iter()
-        .for_each(|mut row| {
-            let max = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
-            row.mapv_inplace(|v| (v - max).exp());
+    let mut probs = Array2::<f64>::zeros(logits.dim());
+    Zip::from(probs.rows_mut())
+        .and(logits.rows())
+        .par_for_each(|mut out, row| {
+            // f32 -> f64 is exact and order-preserving: the max is the f64 max of the row.
+            let max = f64::from(row.fold(f32::NEG_INFINITY, |m, &v| m.max(v)));
+            out.zip_mut_with(&row, |o, &v| *o = (f64::from(v) - max).exp());
             // numpy's sum, so probabilities match cleanlab's inputs to the last bit.
-            let sum = pairwise_sum(&row.to_vec());
-            row.mapv_inplace(|v| v / sum);
+            let sum = match out.as_slice() {
+                Some(values) => pairwise_sum(values),
+                None => pairwise_sum(&out.to_vec()),
+            };
+            out.mapv_inplace(|v| v / sum);
         });
     probs
 }
@@ -137,9 +141,14 @@ pub fn confident_joint(
     calibrate: bool,
 ) -> Array2<i64> {
     let classes = probs.ncols();
+    let guesses: Vec<Option<usize>> = probs
+        .axis_iter(Axis(0))
+        .into_par_iter()
+        .map(|row| confident_class(row, thresholds))
+        .collect();
     let mut joint = Array2::<i64>::zeros((classes, classes));
-    for (row, &l) in probs.axis_iter(Axis(0)).zip(labels) {
-        if let Some(guess) = confident_class(row, thresholds) {
+    for (guess, &l) in guesses.into_iter().zip(labels) {
+        if let Some(guess) = guess {
             joint[[l as usize, guess]] += 1;
         }
     }
@@ -282,13 +291,14 @@ pub fn find_label_issues(
     let mut issues = vec![false; labels.len()];
     // cleanlab refuses labels of a single class; nothing can be told apart then.
     if counts.iter().filter(|&&c| c > 0).count() >= 2 {
-        for given in 0..classes {
+        let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); classes];
+        for (i, &l) in labels.iter().enumerate() {
+            by_class[l as usize].push(i);
+        }
+        for (given, members) in by_class.iter().enumerate() {
             if counts[given] <= options.min_examples_per_class {
                 continue;
             }
-            let members: Vec<usize> = (0..labels.len())
-                .filter(|&i| labels[i] as usize == given)
-                .collect();
             for other in (0..classes).filter(|&j| j != given) {
                 let count = prune[[other, given]];
                 if count <= 0 {
@@ -337,7 +347,7 @@ pub fn self_confidence(probs: ArrayView2<f64>, labels: &[ClassId]) -> Vec<f64> {
 /// cleanlab's `normalized_margin` label quality: (p(given) - max other p + 1) / 2, in [0, 1].
 pub fn normalized_margin(probs: ArrayView2<f64>, labels: &[ClassId]) -> Vec<f64> {
     labels
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, &l)| {
             let row = probs.row(i);

@@ -182,12 +182,13 @@ fn row_stats(
 }
 
 /// The class other than `given` with the largest value (the first on ties).
-pub fn best_other(row: ArrayView1<f32>, given: usize) -> usize {
-    let mut best: Option<usize> = None;
+pub fn best_other<T: PartialOrd + Copy>(row: ArrayView1<T>, given: usize) -> usize {
+    // The best value is carried along rather than looked up again (a hot loop: every row).
+    let mut best: Option<(usize, T)> = None;
     for (k, &v) in row.iter().enumerate() {
-        if k != given && best.is_none_or(|b| v > row[b]) {
-            best = Some(k);
+        if k != given && best.is_none_or(|(_, b)| v > b) {
+            best = Some((k, v));
         }
     }
-    best.unwrap_or(given)
+    best.map_or(given, |(k, _)| k)
 }
