@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use super::folder;
 use super::labels::{self, Labels};
 use super::pictures::{self, Pictures};
 use super::{ImportSpec, at};
@@ -62,7 +63,12 @@ fn read_pictures(spec: &ImportSpec) -> Result<Option<Pictures>, String> {
     let Some(path) = spec.images.as_deref() else {
         return Ok(None);
     };
-    let mut p = pictures::read_pictures(path, spec.thumb_size.max(1))?;
+    let size = spec.thumb_size.max(1);
+    let mut p = if path.is_dir() {
+        folder::read_folder(path, size)?
+    } else {
+        pictures::read_pictures(path)?
+    };
     p.thumbnails = cut(p.thumbnails, spec.rows, path)?;
     p.labels = p.labels.map(|l| cut(l, spec.rows, path)).transpose()?;
     p.image_names = p.image_names.map(|l| cut(l, spec.rows, path)).transpose()?;

@@ -25,12 +25,9 @@ pub struct Pictures {
     pub notes: Vec<String>,
 }
 
-/// Reads pictures from .npy, IDX, a CIFAR .bin batch, or a folder root/CLASS/FILE (pictures
-/// larger than `size` are shrunk to fit).
-pub fn read_pictures(path: &Path, size: u32) -> Result<Pictures, String> {
-    if path.is_dir() {
-        return super::folder::read_folder(path, size);
-    }
+/// Reads pictures from a file: .npy, IDX or a CIFAR .bin batch (a folder root/CLASS/FILE is
+/// read by [`super::folder`]).
+pub fn read_pictures(path: &Path) -> Result<Pictures, String> {
     formats::refuse_unsupported(path)?;
     let name = path
         .file_name()

@@ -6,7 +6,23 @@
 //! polynomials bounded the whole optimisation. Where the processor has AVX2 the same loops
 //! run compiled 8-wide; a build for any x86-64 may only assume 4-wide SSE2.
 
-use super::umap_layout::LayoutSettings;
+/// Settings of the optimisation ([`super::umap_layout`]); defined here, beside the forces
+/// that read its curve and repulsion, so that the layout depends on the forces and not back.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct LayoutSettings {
+    /// Curve parameters of the low-dimensional similarity 1 / (1 + a d^(2b)), fitted from
+    /// `min_dist` by manifolds-rs.
+    pub a: f32,
+    pub b: f32,
+    pub epochs: usize,
+    /// Negative samples per positive sample (umap-learn's 5).
+    pub negative_rate: usize,
+    /// Weight of the repulsive term (umap-learn's `repulsion_strength`, 1).
+    pub repulsion: f32,
+    /// Step size at the first epoch, decreasing linearly to zero (umap-learn's 1).
+    pub learning_rate: f32,
+    pub seed: u64,
+}
 
 /// Largest move along one axis from one gradient term (umap-learn's clip).
 const CLIP: f32 = 4.0;

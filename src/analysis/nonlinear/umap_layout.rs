@@ -32,28 +32,12 @@ use rand_xoshiro::SplitMix64;
 use rayon::prelude::*;
 
 use super::locality::row_starts;
+pub(super) use super::umap_forces::LayoutSettings;
 use super::umap_forces::{Pull, Push, apply_forces};
 
 /// Images per parallel task: large enough to amortise scheduling, small enough to balance
 /// two to a few dozen threads.
 const BLOCK: usize = 512;
-
-/// Settings of the optimisation.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct LayoutSettings {
-    /// Curve parameters of the low-dimensional similarity 1 / (1 + a d^(2b)), fitted from
-    /// `min_dist` by manifolds-rs.
-    pub a: f32,
-    pub b: f32,
-    pub epochs: usize,
-    /// Negative samples per positive sample (umap-learn's 5).
-    pub negative_rate: usize,
-    /// Weight of the repulsive term (umap-learn's `repulsion_strength`, 1).
-    pub repulsion: f32,
-    /// Step size at the first epoch, decreasing linearly to zero (umap-learn's 1).
-    pub learning_rate: f32,
-    pub seed: u64,
-}
 
 /// Optimises `positions` (one per image) against `graph`, whose edges must be sorted by row
 /// (as [`super::locality::MemoryOrder::renumber`] leaves them).
