@@ -26,7 +26,7 @@ pub struct Pictures {
 }
 
 /// Reads pictures from a file: .npy, IDX or a CIFAR .bin batch (a folder root/CLASS/FILE is
-/// read by [`super::folder`]).
+/// read by the folder reader).
 pub fn read_pictures(path: &Path) -> Result<Pictures, String> {
     formats::refuse_unsupported(path)?;
     let name = path
