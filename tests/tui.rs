@@ -54,8 +54,7 @@ snapshot_view!(help_overlay, '?');
 fn matrix_colours_span_the_off_diagonal_values_with_the_diagonal_apart() {
     let (app, _store) = view_app('2');
     let terminal = render(&app, 160, 48);
-    let buf = terminal.backend().buffer();
-    let cells: Vec<_> = buf.content().iter().filter(|c| c.symbol() == "▀").collect();
+    let cells = logit_panel_cells(terminal.backend().buffer());
     // The scale spans the off-diagonal values: the largest (7-9, 0.287) is viridis'
     // brightest yellow, unrelated digits (0) its darkest purple; the diagonal is a grey
     // apart from the scale.
@@ -74,6 +73,16 @@ fn matrix_colours_span_the_off_diagonal_values_with_the_diagonal_apart() {
     assert!(screen.contains("0.000 "), "{screen}");
 }
 
+/// The matrix cells of the left panel (the logit correlation) at 160x48: the confusion
+/// matrix beside it starts at column 66.
+fn logit_panel_cells(buf: &ratatui::buffer::Buffer) -> Vec<ratatui::buffer::Cell> {
+    (0..48)
+        .flat_map(|y| (0..66).map(move |x| (x, y)))
+        .map(|(x, y)| buf[(x, y)].clone())
+        .filter(|c| c.symbol() == "▀")
+        .collect()
+}
+
 #[test]
 fn the_matrix_in_256_colours_has_many_levels() {
     let (app, _store) = view_app('2');
@@ -82,11 +91,8 @@ fn the_matrix_in_256_colours_has_many_levels() {
     terminal
         .draw(|f| views::draw(f, &app, &theme, &mut Graphics::none()))
         .unwrap();
-    let buf = terminal.backend().buffer();
-    let mut levels: Vec<u8> = buf
-        .content()
+    let mut levels: Vec<u8> = logit_panel_cells(terminal.backend().buffer())
         .iter()
-        .filter(|c| c.symbol() == "▀")
         .filter_map(|c| match c.fg {
             Color::Indexed(i) => Some(i),
             _ => None,
@@ -94,9 +100,10 @@ fn the_matrix_in_256_colours_has_many_levels() {
         .collect();
     levels.sort();
     levels.dedup();
-    // 45 off-diagonal pairs between 0 and 0.287: at least eight levels of the ramp, and
-    // the diagonal's grey (mapping viridis to the nearest palette entry gave two).
-    assert!(levels.len() >= 9, "{levels:?}");
+    // 45 off-diagonal pairs between 0 and 0.287: at least ten levels of the ramp, and the
+    // diagonal's grey (viridis mapped to the nearest palette entry gives eight here, and
+    // two when the scale ran 0 to 1).
+    assert!(levels.len() >= 11, "{levels:?}");
 }
 
 #[test]
