@@ -8,7 +8,7 @@ use ndarray::Array2;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::matrix_grid::{self, Grid, Panel, Window};
 use crate::analysis::similarity::SimilaritySource;
@@ -241,5 +241,6 @@ fn render_side(
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("+ - 0 zoom in / out / all", theme.muted()));
-    frame.render_widget(Paragraph::new(lines), area);
+    // Long class names wrap instead of being cut at the panel's edge.
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
