@@ -2,6 +2,7 @@
 //! beyond the data-parallel loops of the kernels.
 
 pub mod align;
+pub mod blocks;
 pub mod cluster;
 pub mod error;
 pub mod history;

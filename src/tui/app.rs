@@ -109,6 +109,11 @@ pub struct MatrixState {
     /// Cursor as (row, column) positions in display order.
     pub cursor: (usize, usize),
     pub show_confusion: bool,
+    /// 1: the whole matrix; n: 1/n of the classes around the cursor.
+    pub zoom: u32,
+    /// Classes a cell covered in the last frame drawn (render writes it): a cursor key
+    /// moves one cell.
+    pub stride: std::cell::Cell<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -200,6 +205,8 @@ impl App {
                 fixed_order: true,
                 cursor: (0, 0),
                 show_confusion: true,
+                zoom: 1,
+                stride: std::cell::Cell::new(1),
             },
             mis: MisState {
                 selected: 0,

@@ -27,14 +27,7 @@ impl App {
         }
         match self.view {
             View::Projection => self.move_projection_cursor(dx, dy),
-            View::Similarity => {
-                let k = self.num_classes().max(1) as i64;
-                let (r, c) = self.matrix.cursor;
-                self.matrix.cursor = (
-                    (r as i64 + dy as i64).clamp(0, k - 1) as usize,
-                    (c as i64 + dx as i64).clamp(0, k - 1) as usize,
-                );
-            }
+            View::Similarity => super::views::similarity::move_cursor(self, dx, dy),
             View::Misclassified => match self.mis.focus {
                 MisFocus::List => {
                     let n = self.visible_mistakes().len();

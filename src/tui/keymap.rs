@@ -40,6 +40,8 @@ pub enum Action {
     CycleLinkage,
     ToggleFixedOrder,
     ToggleConfusionPanel,
+    /// Zoom the matrix in (1), out (-1), or back to all of it (0), around the cursor.
+    MatrixZoom(i32),
     CycleNeighbourFocus,
     CycleLabelFilter,
     CyclePredictedFilter,
@@ -92,6 +94,9 @@ pub fn action(key: KeyEvent, view: View, overlay: Option<Overlay>) -> Option<Act
         (View::Similarity, KeyCode::Char('o')) => Some(CycleLinkage),
         (View::Similarity, KeyCode::Char('r')) => Some(ToggleFixedOrder),
         (View::Similarity, KeyCode::Char('m')) => Some(ToggleConfusionPanel),
+        (View::Similarity, KeyCode::Char('+') | KeyCode::Char('=')) => Some(MatrixZoom(1)),
+        (View::Similarity, KeyCode::Char('-')) => Some(MatrixZoom(-1)),
+        (View::Similarity, KeyCode::Char('0')) => Some(MatrixZoom(0)),
         (View::Misclassified, KeyCode::Char('n')) => Some(CycleNeighbourFocus),
         (View::Misclassified, KeyCode::Char('t')) => Some(CycleLabelFilter),
         (View::Misclassified, KeyCode::Char('p')) => Some(CyclePredictedFilter),
@@ -193,6 +198,11 @@ pub const HELP: &[(&str, &str, &str)] = &[
     (
         "m",
         "show / hide the confusion matrix beside it",
+        "similarity",
+    ),
+    (
+        "+ - 0",
+        "zoom in around the cursor / out / whole matrix",
         "similarity",
     ),
     (

@@ -1,5 +1,5 @@
 //! Colours: a qualitative palette for classes, viridis for matrices, and the fallbacks for
-//! 256-colour terminals and NO_COLOR.
+//! 256-colour terminals (a ramp of their own) and NO_COLOR.
 
 use ratatui::style::{Color, Modifier, Style};
 
@@ -70,6 +70,12 @@ const VIRIDIS: [(f32, f32, f32); 9] = [
     (253.0, 231.0, 37.0),
 ];
 
+/// Viridis in xterm's 256 colours: 13 palette entries whose luminance rises strictly, from
+/// purple through blue, teal and green to yellow. Mapping viridis to the nearest palette
+/// colour instead leaves about four (0.1 to 0.3 all one grey), and tmux and ssh, which drop
+/// COLORTERM, show exactly that mode.
+pub const RAMP_256: [u8; 13] = [53, 54, 55, 61, 31, 37, 42, 78, 114, 150, 186, 221, 227];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
     pub mode: ColourMode,
@@ -94,10 +100,29 @@ impl Theme {
         self.rgb(r, g, b)
     }
 
-    /// Viridis at `t` in [0, 1].
+    /// Viridis at `t` in [0, 1]: continuous in true colour, [`RAMP_256`]'s levels in 256.
     pub fn scale(&self, t: f64) -> Color {
-        let (r, g, b) = viridis(t);
-        self.rgb(r, g, b)
+        match self.mode {
+            ColourMode::Indexed => Color::Indexed(RAMP_256[ramp_level(t, RAMP_256.len())]),
+            _ => {
+                let (r, g, b) = viridis(t);
+                self.rgb(r, g, b)
+            }
+        }
+    }
+
+    /// How many distinct colours [`Theme::scale`] has (0: shading characters instead).
+    pub fn scale_levels(&self) -> usize {
+        match self.mode {
+            ColourMode::TrueColour => 256,
+            ColourMode::Indexed => RAMP_256.len(),
+            ColourMode::None => 0,
+        }
+    }
+
+    /// The diagonal of a matrix, drawn apart from the scale: a grey no ramp colour is.
+    pub fn diagonal(&self) -> Color {
+        self.rgb(88, 88, 88)
     }
 
     pub fn correct(&self) -> Color {
@@ -156,6 +181,16 @@ pub fn viridis(t: f64) -> (u8, u8, u8) {
     (mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
+/// The level of `t` in [0, 1] among `levels` equal steps (non-finite: the lowest).
+pub fn ramp_level(t: f64, levels: usize) -> usize {
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    ((t * levels as f64) as usize).min(levels.saturating_sub(1))
+}
+
 /// Nearest colour of xterm's 256-colour palette (the 6x6x6 cube and the 24 greys).
 pub fn xterm_index(r: u8, g: u8, b: u8) -> u8 {
     const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
@@ -198,5 +233,54 @@ mod tests {
         assert_eq!(xterm_index(255, 0, 0), 196);
         assert_eq!(xterm_index(0, 0, 0), 16);
         assert_eq!(xterm_index(128, 128, 128), 244);
+    }
+
+    /// xterm's 256-colour palette entry as RGB (cube and grey ramp).
+    fn palette(i: u8) -> (f64, f64, f64) {
+        const LEVELS: [f64; 6] = [0.0, 95.0, 135.0, 175.0, 215.0, 255.0];
+        match i {
+            16..=231 => {
+                let i = (i - 16) as usize;
+                (LEVELS[i / 36], LEVELS[(i / 6) % 6], LEVELS[i % 6])
+            }
+            232..=255 => {
+                let g = 8.0 + 10.0 * f64::from(i - 232);
+                (g, g, g)
+            }
+            _ => panic!("not a cube or grey entry: {i}"),
+        }
+    }
+
+    #[test]
+    fn the_256_colour_ramp_has_ten_distinct_levels_rising_in_luminance() {
+        let theme = Theme::new(ColourMode::Indexed);
+        let mut seen: Vec<Color> = (0..=100).map(|i| theme.scale(i as f64 / 100.0)).collect();
+        seen.dedup();
+        assert!(seen.len() >= 10, "{} levels: {seen:?}", seen.len());
+        // Relative luminance (sRGB) rises strictly along the ramp, so it reads as an order
+        // even to colour-blind eyes, and no level is a grey (the diagonal's colour).
+        let lin = |v: f64| {
+            let v = v / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let lum: Vec<f64> = RAMP_256
+            .iter()
+            .map(|&i| {
+                let (r, g, b) = palette(i);
+                0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+            })
+            .collect();
+        assert!(lum.windows(2).all(|w| w[1] > w[0]), "{lum:?}");
+        assert!(RAMP_256.iter().all(|&i| {
+            let (r, g, b) = palette(i);
+            !(r == g && g == b)
+        }));
+        assert!(!seen.contains(&theme.diagonal()));
+        assert_eq!(theme.scale(0.0), Color::Indexed(53));
+        assert_eq!(theme.scale(1.0), Color::Indexed(227));
     }
 }

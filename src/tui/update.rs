@@ -71,9 +71,8 @@ impl App {
             | CycleLayer => self.act_on_steps(action),
             CycleMethod | FreshMap | ZoomIn | Pan(..) | ZoomOut | ResetZoom | CycleColour
             | FocusClass | FocusPair => self.act_on_map(action),
-            CycleSource | CycleLinkage | ToggleFixedOrder | ToggleConfusionPanel => {
-                self.act_on_matrix(action)
-            }
+            CycleSource | CycleLinkage | ToggleFixedOrder | ToggleConfusionPanel
+            | MatrixZoom(_) => self.act_on_matrix(action),
             CycleNeighbourFocus | CycleLabelFilter | CyclePredictedFilter | ClearFilters
             | ToggleSort => self.act_on_mistakes(action),
             MoreClusters => self.change_cluster_count(1),
@@ -158,6 +157,7 @@ impl App {
             }
             ToggleFixedOrder => self.matrix.fixed_order = !self.matrix.fixed_order,
             ToggleConfusionPanel => self.matrix.show_confusion = !self.matrix.show_confusion,
+            MatrixZoom(direction) => super::views::similarity::zoom(self, direction),
             _ => {}
         }
     }
