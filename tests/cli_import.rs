@@ -8,7 +8,7 @@ mod common {
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use common::import::{N, features, import, leftovers, logits, npy_steps};
+use common::import::{N, features, import, logits, npy_steps, refused};
 use deepscope::store::Store;
 use ndarray::{Array1, Array2, Array3};
 use ndarray_npy::{NpzWriter, write_npy};
@@ -183,22 +183,6 @@ fn an_image_folder_gives_labels_class_names_and_thumbnails() {
     );
 }
 
-/// Runs an import expected to fail: exit 2, one line holding `needle`, `out` untouched
-/// (absent if it was absent), nothing left beside it.
-fn fails(out: &Path, extra: &[&str], steps: &Path, needle: &str) {
-    let before = std::fs::read(out).ok();
-    let assert = import(out, extra, steps).code(2);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    assert!(stderr.contains(needle), "expected '{needle}' in {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-    assert!(
-        std::fs::read(out).ok() == before,
-        "{needle}: the database changed"
-    );
-    let left = leftovers(out.parent().unwrap());
-    assert!(left.is_empty(), "{needle}: left behind {left:?}");
-}
-
 #[test]
 fn bad_inputs_fail_cleanly() {
     let dir = tempfile::tempdir().unwrap();
@@ -211,24 +195,24 @@ fn bad_inputs_fail_cleanly() {
     let no_labels = dir.path().join("no_labels");
     std::fs::create_dir_all(no_labels.join("step_000000")).unwrap();
     write_npy(no_labels.join("step_000000/fc.npy"), &features(0)).unwrap();
-    fails(&fresh, &[], &no_labels, "no labels: give --labels FILE");
+    refused(&fresh, &[], &no_labels, "no labels: give --labels FILE");
 
     // N mismatch between a step and the labels, appended to an existing run.
     let d = steps.join("step_000030");
     std::fs::create_dir_all(&d).unwrap();
     write_npy(d.join("fc.npy"), &Array2::<f32>::zeros((N - 1, 5))).unwrap();
-    fails(
+    refused(
         &existing,
         &[],
         &steps,
         "layer 'fc' has 11 rows, but there are 12 labels",
     );
-    fails(&fresh, &[], &steps, "has 11 rows");
+    refused(&fresh, &[], &steps, "has 11 rows");
 
     // A truncated .npy file.
     let bytes = std::fs::read(steps.join("step_000000/fc.npy")).unwrap();
     std::fs::write(d.join("fc.npy"), &bytes[..bytes.len() - 7]).unwrap();
-    fails(
+    refused(
         &existing,
         &[],
         &steps,
@@ -241,20 +225,20 @@ fn bad_inputs_fail_cleanly() {
         &Array3::<bool>::from_elem((N, 1, 5), true),
     )
     .unwrap();
-    fails(&existing, &[], &steps, "dtype '|b1' is not a number type");
+    refused(&existing, &[], &steps, "dtype '|b1' is not a number type");
 
     // NaN values: the step is refused before any of its layers is declared.
     let mut nan = features(30);
     nan[[3, 1]] = f32::NAN;
     write_npy(d.join("fc.npy"), &nan).unwrap();
     write_npy(d.join("extra.npy"), &features(30)).unwrap();
-    fails(&existing, &[], &steps, "1 NaN or infinite values");
+    refused(&existing, &[], &steps, "1 NaN or infinite values");
     std::fs::remove_dir_all(&d).unwrap();
 
     // A corrupt image, and a class folder without images.
     let pictures = picture_folder(dir.path());
     std::fs::write(pictures.join("bee/2.png"), b"\x89PNG not really").unwrap();
-    fails(
+    refused(
         &fresh,
         &["--images", pictures.to_str().unwrap()],
         &steps,
@@ -262,7 +246,7 @@ fn bad_inputs_fail_cleanly() {
     );
     std::fs::remove_dir_all(pictures.join("bee")).unwrap();
     std::fs::create_dir_all(pictures.join("bee")).unwrap();
-    fails(
+    refused(
         &fresh,
         &["--images", pictures.to_str().unwrap()],
         &steps,
@@ -275,12 +259,12 @@ fn bad_inputs_fail_cleanly() {
         &Array1::from_shape_fn(N, |i| ((i + 1) % 3) as i64),
     )
     .unwrap();
-    fails(
+    refused(
         &existing,
         &[],
         &steps,
         "holds other classes or labels than this import",
     );
     // No steps at all.
-    fails(&fresh, &[], dir.path(), "no steps found");
+    refused(&fresh, &[], dir.path(), "no steps found");
 }

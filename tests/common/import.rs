@@ -71,17 +71,13 @@ pub fn leftovers(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Runs an import expected to fail: exit 2, one line naming `file` and holding `needle`,
-/// `out` unchanged (absent if it was absent) and nothing left beside it.
-pub fn fails(out: &Path, extra: &[&str], steps: &Path, file: &str, needle: &str) {
+/// Runs an import expected to fail: exit 2, one line holding `needle`, `out` unchanged
+/// (absent if it was absent) and nothing left beside it. Returns the line.
+pub fn refused(out: &Path, extra: &[&str], steps: &Path, needle: &str) -> String {
     let before = std::fs::read(out).ok();
     let assert = import(out, extra, steps).code(2);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert!(stderr.contains(needle), "expected '{needle}' in {stderr}");
-    assert!(
-        stderr.contains(file),
-        "expected the file '{file}' named in {stderr}"
-    );
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     assert!(
         std::fs::read(out).ok() == before,
@@ -89,4 +85,14 @@ pub fn fails(out: &Path, extra: &[&str], steps: &Path, file: &str, needle: &str)
     );
     let left = leftovers(out.parent().unwrap());
     assert!(left.is_empty(), "{needle}: left behind {left:?}");
+    stderr
+}
+
+/// [`refused`], and the line names `file`.
+pub fn fails(out: &Path, extra: &[&str], steps: &Path, file: &str, needle: &str) {
+    let stderr = refused(out, extra, steps, needle);
+    assert!(
+        stderr.contains(file),
+        "expected the file '{file}' named in {stderr}"
+    );
 }
