@@ -38,7 +38,7 @@ fn every_termination_signal_restores_the_terminal() {
     for (signal, number) in [("TERM", 15), ("INT", 2), ("HUP", 1), ("QUIT", 3)] {
         let command = format!("'{}' '{}'", binary(), sample().display());
         let session = Session::start(&signal.to_lowercase(), &command, PANE);
-        session.wait_for("variance");
+        session.wait_for_map();
         // The viewer's own state first, so that the check after the signal means something.
         let state = "#{alternate_on} #{mouse_any_flag} #{cursor_flag}";
         assert_eq!(session.format(state), "1 1 0", "while running");
@@ -105,7 +105,7 @@ fn the_viewer_never_writes_a_control_character_from_the_file() {
     // Every byte the pane receives, from before the viewer starts.
     let pipe = format!("cat > '{}'", raw.display());
     tmux(&["pipe-pane", "-o", "-t", &session.0, &pipe]);
-    session.wait_for("variance");
+    session.wait_for_map();
     for key in ["2", "3", "Down", "Enter", "4", "1", "/", "7", "Enter"] {
         session.keys(&[key]);
         std::thread::sleep(Duration::from_millis(300));

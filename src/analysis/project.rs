@@ -20,6 +20,56 @@ pub struct Projection {
     pub explained_variance_ratio: Option<[f64; 2]>,
 }
 
+/// The first two principal axes of one layer at one step, kept so that other steps can be
+/// drawn on the same axes: then what moves on screen between steps is the data, not the axes
+/// (each step's own top two directions can swap or turn from one checkpoint to the next).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PcaBasis {
+    /// The fitted images' mean, per dimension.
+    pub means: Vec<f64>,
+    /// dim x 2: the two unit directions, each signed so that its largest loading is positive.
+    pub components: Array2<f64>,
+}
+
+impl PcaBasis {
+    /// The width of the layer this basis was fitted on.
+    pub fn dim(&self) -> usize {
+        self.means.len()
+    }
+
+    /// `x` (N x dim) drawn on these axes, and the fraction of `x`'s own total variance that
+    /// each axis carries (for the fitted step itself: the explained variance ratio).
+    pub fn project(&self, x: ArrayView2<f32>) -> Result<Projection, AnalysisError> {
+        let (n, d) = x.dim();
+        if n == 0 {
+            return Err(AnalysisError::TooFewImages { needed: 1, got: 0 });
+        }
+        if d != self.dim() {
+            return Err(AnalysisError::Numerical(format!(
+                "the layer has {d} values per image here but {} at the step whose axes are used",
+                self.dim()
+            )));
+        }
+        let points = project(x, &self.means, &self.components);
+        let total = total_variance(x);
+        let dof = n.saturating_sub(1).max(1) as f64;
+        let ratio = [0, 1].map(|c| {
+            let col = points.column(c);
+            let mean = col.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64;
+            let var = col
+                .iter()
+                .map(|&v| (f64::from(v) - mean).powi(2))
+                .sum::<f64>()
+                / dof;
+            if total > 0.0 { var / total } else { 0.0 }
+        });
+        Ok(Projection {
+            points,
+            explained_variance_ratio: Some(ratio),
+        })
+    }
+}
+
 /// Projects `x` (N x dim) on its first two principal components.
 ///
 /// Exact: the dim x dim covariance is one blocked syrk over every image (f64 sums), then
@@ -27,6 +77,26 @@ pub struct Projection {
 /// largest loading is positive, which makes the result deterministic; `align::align_to` then
 /// matches neighbours.
 pub fn pca_2d(x: ArrayView2<f32>) -> Result<Projection, AnalysisError> {
+    let (basis, variances, total) = fit(x)?;
+    let points = project(x, &basis.means, &basis.components);
+    let ratio = if total > 0.0 {
+        [variances[0] / total, variances[1] / total]
+    } else {
+        [0.0, 0.0]
+    };
+    Ok(Projection {
+        points,
+        explained_variance_ratio: Some(ratio),
+    })
+}
+
+/// The first two principal axes of `x` (N x dim), to draw other steps on (see [`PcaBasis`]).
+pub fn pca_basis(x: ArrayView2<f32>) -> Result<PcaBasis, AnalysisError> {
+    fit(x).map(|(basis, _, _)| basis)
+}
+
+/// The basis, the variance along each of its axes, and the total variance.
+fn fit(x: ArrayView2<f32>) -> Result<(PcaBasis, [f64; 2], f64), AnalysisError> {
     let (n, d) = x.dim();
     if n == 0 {
         return Err(AnalysisError::TooFewImages { needed: 1, got: 0 });
@@ -56,16 +126,21 @@ pub fn pca_2d(x: ArrayView2<f32>) -> Result<Projection, AnalysisError> {
             variances[c] = values[c].max(0.0);
         }
     }
-    let points = project(x, &means, &components);
-    let ratio = if total > 0.0 {
-        [variances[0] / total, variances[1] / total]
-    } else {
-        [0.0, 0.0]
-    };
-    Ok(Projection {
-        points,
-        explained_variance_ratio: Some(ratio),
-    })
+    Ok((PcaBasis { means, components }, variances, total))
+}
+
+/// The sum of the columns' variances (f64 sums, one pass per column block).
+fn total_variance(x: ArrayView2<f32>) -> f64 {
+    let n = x.nrows();
+    let means = column_means(x);
+    let mut sums = vec![0.0f64; x.ncols()];
+    for row in x.rows() {
+        for ((s, &v), &m) in sums.iter_mut().zip(row.iter()).zip(&means) {
+            let c = f64::from(v) - m;
+            *s += c * c;
+        }
+    }
+    sums.iter().sum::<f64>() / n.saturating_sub(1).max(1) as f64
 }
 
 /// `(x - means) · components` for two components, rows in parallel, without a centred copy.
@@ -212,6 +287,38 @@ mod tests {
                 assert!(cos.abs() > 1.0 - 1e-6, "dim {dim} axis {c}: cos {cos}");
             }
         }
+    }
+
+    #[test]
+    fn a_basis_draws_its_own_step_as_pca_does_and_other_steps_on_the_same_axes() {
+        let x = decaying(3000, 40);
+        let basis = pca_basis(x.view()).unwrap();
+        let own = basis.project(x.view()).unwrap();
+        let pca = pca_2d(x.view()).unwrap();
+        assert_eq!(own.points, pca.points);
+        let (a, b) = (
+            own.explained_variance_ratio.unwrap(),
+            pca.explained_variance_ratio.unwrap(),
+        );
+        for c in 0..2 {
+            assert_abs_diff_eq!(a[c], b[c], epsilon = 1e-6);
+        }
+        // Another step: the same images moved by a known offset along the first axis. On
+        // the fixed axes the whole cloud moves by that offset; nothing turns.
+        let shift: Vec<f32> = basis
+            .components
+            .column(0)
+            .iter()
+            .map(|&v| 3.0 * v as f32)
+            .collect();
+        let moved = &x + &ndarray::Array1::from(shift);
+        let later = basis.project(moved.view()).unwrap();
+        for (p, q) in own.points.rows().into_iter().zip(later.points.rows()) {
+            assert_abs_diff_eq!(q[0] - p[0], 3.0, epsilon = 1e-3);
+            assert_abs_diff_eq!(q[1], p[1], epsilon = 1e-3);
+        }
+        let narrower = Array2::<f32>::zeros((10, 39));
+        assert!(basis.project(narrower.view()).is_err());
     }
 
     #[test]

@@ -10,9 +10,9 @@ use super::common::Resolved;
 use crate::analysis::Method;
 use crate::analysis::nonlinear::Stage;
 use crate::model::StepId;
-use crate::query::Result;
 use crate::query::mapcache::MapCache;
-use crate::query::maps::{Map, MapRequest, MapSettings, layer_map};
+use crate::query::maps::{Map, MapRequest, MapSettings, layer_map, pca_basis_at};
+use crate::query::{Error, Invalid, Result};
 
 /// Options of the nonlinear methods.
 #[derive(Debug, Args, Clone)]
@@ -27,6 +27,11 @@ pub struct MapArgs {
     /// the two maps can be compared point by point
     #[arg(long, value_name = "STEP")]
     pub init_from: Option<StepId>,
+    /// PCA: draw the map on the principal axes of this step (for example the last), so that
+    /// maps of different steps share their axes and differences between them are movements
+    /// of the data; the explained variance is then this step's variance on those axes
+    #[arg(long, value_name = "STEP")]
+    pub axes_from: Option<StepId>,
     /// Recompute even if a cached map exists (the cache is in $XDG_CACHE_HOME/deepscope)
     #[arg(long)]
     pub fresh: bool,
@@ -49,11 +54,25 @@ pub fn map(r: &Resolved, method: Method, args: &MapArgs) -> Result<Map> {
                 method,
                 settings: &settings,
                 start: None,
+                basis: None,
                 fresh: args.fresh,
             };
             Some((step, map_at(r, &request, cache.as_ref())?.points))
         }
         _ => None,
+    };
+    let basis = match args.axes_from {
+        Some(_) if method != Method::Pca => {
+            return Err(Error::Input {
+                db: r.store.path().to_path_buf(),
+                problem: Invalid::AxesNeedPca,
+            });
+        }
+        Some(step) => {
+            r.store.check_available(step, &r.at.layer.name)?;
+            Some((step, pca_basis_at(&r.store, step, &r.at.layer.name)?))
+        }
+        None => None,
     };
     let request = MapRequest {
         step: r.at.step,
@@ -61,6 +80,7 @@ pub fn map(r: &Resolved, method: Method, args: &MapArgs) -> Result<Map> {
         method,
         settings: &settings,
         start: start.as_ref().map(|(s, p)| (*s, p.view())),
+        basis: basis.as_ref().map(|(s, b)| (*s, b)),
         fresh: args.fresh,
     };
     map_at(r, &request, cache.as_ref())

@@ -39,6 +39,9 @@ struct ProjectJson {
     /// Step whose map this one started from and is aligned to.
     #[serde(skip_serializing_if = "Option::is_none")]
     init_from: Option<i64>,
+    /// PCA: the step whose principal axes the map is drawn on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    axes_from: Option<i64>,
     /// Whether the map came from the cache.
     #[serde(skip_serializing_if = "Option::is_none")]
     cached: Option<bool>,
@@ -79,6 +82,7 @@ pub fn run(args: &ProjectArgs, out: &mut dyn std::io::Write) -> CliResult {
                 perplexity: projection.perplexity_used,
                 seed,
                 init_from,
+                axes_from: args.map.axes_from,
                 cached,
             },
         );
@@ -100,9 +104,13 @@ pub fn run(args: &ProjectArgs, out: &mut dyn std::io::Write) -> CliResult {
         writeln!(out, "KL divergence: {kl:.4} (perplexity {p}{reduced})")?;
     }
     if let Some([a, b]) = projection.explained {
+        let axes = match args.map.axes_from {
+            Some(s) => format!(" (on the principal axes of step {s})"),
+            None => String::new(),
+        };
         writeln!(
             out,
-            "explained variance: {:.1}% + {:.1}%",
+            "explained variance: {:.1}% + {:.1}%{axes}",
             a * 100.0,
             b * 100.0
         )?;

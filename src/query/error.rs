@@ -78,6 +78,9 @@ pub enum Invalid {
     NotClassScores { layer: String, kind: LayerKind },
     #[error("layer '{0}' is not a logits or probs layer")]
     NotLogitsOrProbs(String),
+    /// Fixed axes are principal axes: they belong to PCA.
+    #[error("--axes-from applies to PCA maps only; t-SNE and UMAP have no axes to share")]
+    AxesNeedPca,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

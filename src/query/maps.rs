@@ -11,7 +11,7 @@ use crate::analysis::align::align_to;
 use crate::analysis::nonlinear::tsne::tsne_2d_reporting;
 use crate::analysis::nonlinear::umap::umap_2d_reporting;
 use crate::analysis::nonlinear::{Stage, TsneParams, UmapParams};
-use crate::analysis::project::pca_2d;
+use crate::analysis::project::{PcaBasis, pca_2d, pca_basis};
 use crate::analysis::{AnalysisError, Method};
 use crate::model::StepId;
 use crate::store::Store;
@@ -106,8 +106,21 @@ pub struct MapRequest<'a> {
     pub settings: &'a MapSettings,
     /// Another step's map (same images and method) to start from (t-SNE, UMAP) and align to.
     pub start: Option<(StepId, ArrayView2<'a, f32>)>,
+    /// PCA: draw on these fixed axes (fitted at the given step, see [`pca_basis_at`]) instead
+    /// of the step's own; the map is then not aligned, as the axes already agree.
+    pub basis: Option<(StepId, &'a PcaBasis)>,
     /// Recompute even if the cache has the map.
     pub fresh: bool,
+}
+
+/// The first two principal axes of `layer` at `step`, on which other steps can be drawn.
+pub fn pca_basis_at(store: &Store, step: StepId, layer: &str) -> Result<PcaBasis> {
+    let x = store.load(step, layer)?;
+    pca_basis(x.view()).map_err(|source| Error::Analysis {
+        db: store.path().to_path_buf(),
+        what: "",
+        source,
+    })
 }
 
 /// The map of `request`: PCA computed at once; t-SNE and UMAP from `cache` when it has them
@@ -150,10 +163,16 @@ pub fn layer_map(
     let start = request.start.map(|(_, p)| p);
     let map = match request.method {
         Method::Pca => {
-            let mut p = pca_2d(x.view()).map_err(failed)?;
-            if let Some(reference) = start {
-                align_to(&mut p.points, reference);
-            }
+            let p = match request.basis {
+                Some((_, basis)) => basis.project(x.view()).map_err(failed)?,
+                None => {
+                    let mut p = pca_2d(x.view()).map_err(failed)?;
+                    if let Some(reference) = start {
+                        align_to(&mut p.points, reference);
+                    }
+                    p
+                }
+            };
             return Ok(Map {
                 points: p.points,
                 explained: p.explained_variance_ratio,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use ndarray::Array2;
 
+use super::axes::Axes;
 use super::jobs::{JobKey, MapSummary, OrderKey};
 use super::scroll::Scrolls;
 use crate::analysis::Method;
@@ -16,6 +17,7 @@ use crate::analysis::history::ImageHistory;
 use crate::analysis::neighbours::Neighbour;
 use crate::analysis::nonlinear::Stage;
 use crate::analysis::ordering::{ClassOrder, Linkage};
+use crate::analysis::project::PcaBasis;
 use crate::analysis::similarity::SimilaritySource;
 use crate::model::{Catalog, ClassId, ImageId, LayerKind, StepId, Thumbnail};
 use crate::query::scores::StepScores;
@@ -95,6 +97,10 @@ pub struct ProjectionState {
     pub method: Method,
     /// The user asked for a fresh map of the current step (no cache, no starting layout).
     pub fresh: bool,
+    /// PCA: the last step's axes or each step's own.
+    pub axes: Axes,
+    /// The first screen switches to t-SNE when its map arrives (`first_map`).
+    pub first_tsne: bool,
 }
 
 /// Which map: of which layer, at which step, by which method.
@@ -136,6 +142,8 @@ pub struct Cache {
     pub similarity: HashMap<StepId, Arc<Matrices>>,
     pub projections: HashMap<MapId, Arc<Array2<f32>>>,
     pub map_summaries: HashMap<MapId, MapSummary>,
+    /// PCA axes by the step and layer they were fitted on.
+    pub axes: HashMap<(StepId, String), Arc<PcaBasis>>,
     /// The stage a t-SNE/UMAP run has reached, by request key.
     pub map_progress: HashMap<JobKey, Stage>,
     pub clusters: HashMap<(StepId, String, usize), Arc<Clusters>>,
@@ -198,6 +206,8 @@ impl App {
                 focus: None,
                 method: Method::Pca,
                 fresh: false,
+                axes: Axes::Last,
+                first_tsne: true,
             },
             matrix: MatrixState {
                 source: SimilaritySource::Logits,

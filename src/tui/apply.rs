@@ -2,6 +2,7 @@
 
 use super::app::App;
 use super::jobs::Response;
+use crate::analysis::Method;
 use crate::model::Step;
 
 impl App {
@@ -27,11 +28,20 @@ impl App {
                 method,
                 points,
                 summary,
+                axes,
             } => {
+                if method == Method::Pca && !self.axes_current(axes) {
+                    // Asked for on other axes than those now wanted: asked again.
+                    return;
+                }
+                self.take_first_tsne(step, &layer, method);
                 let id = (step, layer, method);
                 self.projection.fresh = false;
                 self.cache.map_summaries.insert(id.clone(), summary);
                 self.cache.projections.insert(id, points);
+            }
+            Response::Axes { step, layer, basis } => {
+                self.cache.axes.insert((step, layer), basis);
             }
             Response::MapProgress { key, stage } => {
                 if self.pending.contains(&key) {
@@ -84,7 +94,12 @@ impl App {
         let was_last = self.step_index + 1 >= self.catalog.steps.len();
         let current = self.step();
         let grew = steps.len() > self.catalog.steps.len();
+        let axes = self.axes_step();
         self.catalog.steps = steps;
+        if self.axes_step() != axes {
+            // A newer last step: its axes replace the old ones.
+            self.drop_pca_maps();
+        }
         self.step_index = current
             .and_then(|s| self.catalog.steps.iter().position(|x| x.step == s))
             .unwrap_or(0);

@@ -34,6 +34,8 @@ pub enum Action {
     CycleMethod,
     /// Recompute the current map from scratch (no cache, no starting layout).
     FreshMap,
+    /// PCA on the last step's axes or on each step's own.
+    ToggleAxes,
     FocusClass,
     FocusPair,
     CycleSource,
@@ -77,7 +79,16 @@ pub fn action(key: KeyEvent, view: View, overlay: Option<Overlay>) -> Option<Act
             _ => {}
         }
     }
-    let specific = match (view, key.code) {
+    if let Some(specific) = view_action(view, key.code) {
+        return Some(specific);
+    }
+    global_action(key.code)
+}
+
+/// The keys that mean something in one view only.
+fn view_action(view: View, code: KeyCode) -> Option<Action> {
+    use Action::*;
+    match (view, code) {
         (View::Projection, KeyCode::Char('+') | KeyCode::Char('=')) => Some(ZoomIn),
         (View::Projection, KeyCode::Char('-')) => Some(ZoomOut),
         (View::Projection, KeyCode::Char('0')) => Some(ResetZoom),
@@ -88,6 +99,7 @@ pub fn action(key: KeyEvent, view: View, overlay: Option<Overlay>) -> Option<Act
         (View::Projection, KeyCode::Char('c')) => Some(CycleColour),
         (View::Projection, KeyCode::Char('m')) => Some(CycleMethod),
         (View::Projection, KeyCode::Char('R')) => Some(FreshMap),
+        (View::Projection, KeyCode::Char('b')) => Some(ToggleAxes),
         (View::Projection, KeyCode::Char('f')) => Some(FocusClass),
         (View::Projection, KeyCode::Char('p')) => Some(FocusPair),
         (View::Similarity, KeyCode::Char('s')) => Some(CycleSource),
@@ -105,11 +117,13 @@ pub fn action(key: KeyEvent, view: View, overlay: Option<Overlay>) -> Option<Act
         (View::Clusters, KeyCode::Char('+') | KeyCode::Char('=')) => Some(MoreClusters),
         (View::Clusters, KeyCode::Char('-')) => Some(FewerClusters),
         _ => None,
-    };
-    if specific.is_some() {
-        return specific;
     }
-    match key.code {
+}
+
+/// The keys that mean the same in every view.
+fn global_action(code: KeyCode) -> Option<Action> {
+    use Action::*;
+    match code {
         KeyCode::Char('q') => Some(Quit),
         KeyCode::Char('?') => Some(Help),
         KeyCode::Esc => Some(Close),
@@ -168,6 +182,11 @@ pub const HELP: &[(&str, &str, &str)] = &[
     (
         "R",
         "recompute the t-SNE/UMAP map afresh (no cache, no start)",
+        "projection",
+    ),
+    (
+        "b",
+        "PCA on the last step's axes / on each step's own",
         "projection",
     ),
     (

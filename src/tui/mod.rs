@@ -4,7 +4,9 @@
 
 pub mod app;
 mod apply;
+pub mod axes;
 mod cursor;
+pub mod first_map;
 pub mod graphics;
 pub mod jobs;
 pub mod keymap;

@@ -2,7 +2,9 @@
 //! so that it can be tested and so that nothing is asked for twice.
 
 use super::app::{App, View};
+use super::axes::AxesNeed;
 use super::jobs::{JobKey, Request};
+use crate::analysis::Method;
 use crate::model::ImageId;
 
 /// How many neighbours each list of the misclassified view shows.
@@ -63,19 +65,10 @@ impl App {
         match self.view {
             View::Projection => {
                 if has_features && self.points().is_none() {
-                    // Start from the nearest computed layout of the same method, so that
-                    // consecutive maps line up (t-SNE and UMAP also start their descent there).
-                    let reference = self
-                        .nearest_map()
-                        .filter(|_| !self.projection.fresh)
-                        .map(|(s, p, _)| (s, p.clone()));
-                    wanted.push(Request::Projection {
-                        step,
-                        layer: self.layer.clone(),
-                        method: self.projection.method,
-                        reference,
-                        fresh: self.projection.fresh,
-                    });
+                    self.wanted_map(step, wanted);
+                }
+                if has_features {
+                    self.wanted_first_tsne(step, wanted);
                 }
             }
             View::Similarity => self.wanted_for_matrix(features, wanted),
@@ -90,6 +83,35 @@ impl App {
                 }
             }
         }
+    }
+
+    /// The current step's map; a PCA map on fixed axes once they are known.
+    fn wanted_map(&self, step: i64, wanted: &mut Vec<Request>) {
+        let method = self.projection.method;
+        let axes = match method {
+            Method::Pca => match self.axes_need() {
+                AxesNeed::Ready(axes) => axes,
+                AxesNeed::Missing(request) => {
+                    wanted.extend(request);
+                    return;
+                }
+            },
+            _ => None,
+        };
+        // Start from the nearest computed layout of the same method, so that consecutive
+        // maps line up (t-SNE and UMAP also start their descent there).
+        let reference = self
+            .nearest_map()
+            .filter(|_| !self.projection.fresh)
+            .map(|(s, p, _)| (s, p.clone()));
+        wanted.push(Request::Projection {
+            step,
+            layer: self.layer.clone(),
+            method,
+            reference,
+            axes,
+            fresh: self.projection.fresh,
+        });
     }
 
     /// The matrices of the step that orders the classes, then their order.

@@ -36,6 +36,7 @@ impl App {
 
     fn act(&mut self, action: Action) {
         use Action::*;
+        self.end_first_tsne(&action);
         match action {
             Quit => self.quit = true,
             Help => {
@@ -69,8 +70,8 @@ impl App {
             Enter => self.enter(),
             StepBy(_) | FirstStep | LastStep | JumpBy(_) | TogglePlay | ToggleFollow
             | CycleLayer => self.act_on_steps(action),
-            CycleMethod | FreshMap | ZoomIn | Pan(..) | ZoomOut | ResetZoom | CycleColour
-            | FocusClass | FocusPair => self.act_on_map(action),
+            CycleMethod | FreshMap | ToggleAxes | ZoomIn | Pan(..) | ZoomOut | ResetZoom
+            | CycleColour | FocusClass | FocusPair => self.act_on_map(action),
             CycleSource | CycleLinkage | ToggleFixedOrder | ToggleConfusionPanel
             | MatrixZoom(_) => self.act_on_matrix(action),
             CycleNeighbourFocus | CycleLabelFilter | CyclePredictedFilter | ClearFilters
@@ -109,6 +110,7 @@ impl App {
                 self.projection.fresh = false;
             }
             FreshMap => self.fresh_map(),
+            ToggleAxes => self.toggle_axes(),
             ZoomIn => self.zoom_in(),
             Pan(dx, dy) => self.pan(dx, dy),
             ZoomOut => self.projection.zoom = (self.projection.zoom / 1.5).max(1.0),

@@ -244,6 +244,7 @@ mod tests {
             layer: "fc64".into(),
             method: Method::Tsne,
             reference: None,
+            axes: None,
             fresh: false,
         }
     }

@@ -44,16 +44,27 @@ impl Session {
     /// Waits until the pane shows `needle` and returns the screen, or fails with what the
     /// pane shows.
     pub fn wait_for(&self, needle: &str) -> String {
+        self.wait_for_any(&[needle])
+    }
+
+    /// Waits until the projection shows a map: PCA's (its variance) or, once the first
+    /// screen has turned to it, t-SNE's (its KL).
+    pub fn wait_for_map(&self) -> String {
+        self.wait_for_any(&["variance", "KL "])
+    }
+
+    /// Waits until the pane shows one of `needles` and returns the screen.
+    pub fn wait_for_any(&self, needles: &[&str]) -> String {
         // Generous: a t-SNE map of the sample takes seconds in a debug build on two cores.
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let screen = tmux(&["capture-pane", "-p", "-t", &self.0]);
-            if screen.contains(needle) {
+            if needles.iter().any(|n| screen.contains(n)) {
                 return screen;
             }
             assert!(
                 Instant::now() < deadline,
-                "'{needle}' never appeared; the screen shows:\n{screen}"
+                "{needles:?} never appeared; the screen shows:\n{screen}"
             );
             std::thread::sleep(Duration::from_millis(100));
         }

@@ -17,7 +17,9 @@ use ratatui::backend::TestBackend;
 /// The app and a store on the run at `path`.
 pub fn open(path: &Path) -> (App, Store) {
     let store = Store::open(path).unwrap();
-    let app = App::new(path.to_path_buf(), store.catalog().clone());
+    let mut app = App::new(path.to_path_buf(), store.catalog().clone());
+    // Each test picks its map; the first screen's own switch to t-SNE is tested by itself.
+    app.projection.first_tsne = false;
     (app, store)
 }
 

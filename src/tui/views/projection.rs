@@ -107,7 +107,12 @@ pub fn render(
 ) {
     let [canvas_area, side] = areas(area);
     let method = app.projection.method.name();
-    let layer = crate::text::escape(&app.layer);
+    let layer = match app.projection.method {
+        crate::analysis::Method::Pca => {
+            format!("{} {}", crate::text::escape(&app.layer), app.axes_words())
+        }
+        _ => crate::text::escape(&app.layer).into_owned(),
+    };
     let title = match app.points_or_nearest() {
         Some((_, true)) => format!(" {method} of {layer} "),
         Some((_, false)) => format!(
@@ -150,6 +155,26 @@ fn colour_key(app: &App, i: usize, clusters: Option<&[u32]>) -> u32 {
     }
 }
 
+/// Dots per side of each point's mark: 2 x 2 while the marks together would cover at most a
+/// third of the canvas's `dots` (a sparse map of single dots reads as a faint haze, and its clusters
+/// do not stand out), single dots when denser.
+pub fn mark_side(points: usize, dots: usize) -> usize {
+    if points * 4 * 3 <= dots { 2 } else { 1 }
+}
+
+/// The dots of a mark of `side` x `side` at (x, y), clipped to a `w` x `h` canvas.
+fn mark(
+    x: usize,
+    y: usize,
+    side: usize,
+    w: usize,
+    h: usize,
+) -> impl Iterator<Item = (usize, usize)> {
+    (0..side)
+        .flat_map(move |dy| (0..side).map(move |dx| (x + dx, y + dy)))
+        .filter(move |&(x, y)| x < w && y < h)
+}
+
 struct Cloud<'a> {
     app: &'a App,
     points: &'a Array2<f32>,
@@ -173,13 +198,18 @@ impl Widget for Cloud<'_> {
         let clusters = app.current_clusters();
         let assignment = clusters.map(|c| c.assignment.as_slice());
         let mut bits = vec![0u8; cw * ch];
-        // (cell, key) of every visible point; sorted, runs give each cell's counts.
-        let mut hits: Vec<(u32, u32)> = Vec::with_capacity(self.points.nrows());
-        for (i, p) in self.points.rows().into_iter().enumerate() {
-            if let Some((x, y)) = view.dot(p[0], p[1]) {
+        let visible: Vec<(usize, usize, usize)> = (self.points.rows().into_iter().enumerate())
+            .filter_map(|(i, p)| view.dot(p[0], p[1]).map(|(x, y)| (i, x, y)))
+            .collect();
+        let side = mark_side(visible.len(), cw * ch * 8);
+        // (cell, key) of every dot drawn; sorted, runs give each cell's counts.
+        let mut hits: Vec<(u32, u32)> = Vec::with_capacity(visible.len() * side * side);
+        for (i, x0, y0) in visible {
+            let key = colour_key(app, i, assignment);
+            for (x, y) in mark(x0, y0, side, cw * 2, ch * 4) {
                 let cell = (y / 4) * cw + x / 2;
                 bits[cell] |= DOTS[x % 2][y % 4];
-                hits.push((cell as u32, colour_key(app, i, assignment)));
+                hits.push((cell as u32, key));
             }
         }
         hits.sort_unstable();
