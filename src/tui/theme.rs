@@ -34,6 +34,13 @@ impl ColourMode {
 }
 
 /// Tableau's 20 categorical colours (the first ten are matplotlib's tab10).
+/// The class colours on 256-colour terminals, picked from the xterm cube rather than taken
+/// as the nearest entry to each of [`CLASS_COLOURS`]: the nearest entries of the first
+/// blue and the cyan (classes 0 and 9) are two close teals, hard to tell apart on a map.
+const CLASS_256: [u8; 20] = [
+    33, 208, 34, 160, 135, 130, 212, 245, 142, 51, 153, 215, 120, 210, 183, 180, 225, 250, 186, 159,
+];
+
 const CLASS_COLOURS: [(u8, u8, u8); 20] = [
     (31, 119, 180),
     (255, 127, 14),
@@ -96,6 +103,9 @@ impl Theme {
 
     /// Colour of a class (or class group when there are more classes than colours).
     pub fn class(&self, index: usize) -> Color {
+        if self.mode == ColourMode::Indexed {
+            return Color::Indexed(CLASS_256[index % CLASS_256.len()]);
+        }
         let (r, g, b) = CLASS_COLOURS[index % CLASS_COLOURS.len()];
         self.rgb(r, g, b)
     }
@@ -282,5 +292,23 @@ mod tests {
         assert!(!seen.contains(&theme.diagonal()));
         assert_eq!(theme.scale(0.0), Color::Indexed(53));
         assert_eq!(theme.scale(1.0), Color::Indexed(227));
+    }
+
+    #[test]
+    fn the_first_ten_class_colours_are_far_apart_on_256_colour_terminals() {
+        let theme = Theme::new(ColourMode::Indexed);
+        let rgb: Vec<(f64, f64, f64)> = (0..10)
+            .map(|c| match theme.class(c) {
+                Color::Indexed(i) => palette(i),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        for a in 0..10 {
+            for b in a + 1..10 {
+                let (p, q) = (rgb[a], rgb[b]);
+                let d = ((p.0 - q.0).powi(2) + (p.1 - q.1).powi(2) + (p.2 - q.2).powi(2)).sqrt();
+                assert!(d >= 80.0, "classes {a} and {b}: {p:?} {q:?}, {d:.0} apart");
+            }
+        }
     }
 }
