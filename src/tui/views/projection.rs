@@ -125,8 +125,19 @@ pub fn render(
     let block = Block::bordered().title(title);
     let inner = block.inner(canvas_area);
     frame.render_widget(block, canvas_area);
-    if let Some((points, _)) = app.points_or_nearest() {
-        frame.render_widget(Cloud { app, points, theme }, inner);
+    if let Some((points, own)) = app.points_or_nearest() {
+        // Another step's t-SNE/UMAP map stands in for seconds: greyed, so that its groups
+        // are not read as this step's (PCA's stand-in lasts a frame and keeps its colours).
+        let stale = !own && app.projection.method.is_nonlinear();
+        frame.render_widget(
+            Cloud {
+                app,
+                points,
+                theme,
+                stale,
+            },
+            inner,
+        );
     }
     render_side(frame, side, app, theme, gfx);
 }
@@ -179,6 +190,8 @@ struct Cloud<'a> {
     app: &'a App,
     points: &'a Array2<f32>,
     theme: &'a Theme,
+    /// Drawn in the dimmed colour: the map of another step.
+    stale: bool,
 }
 
 impl Widget for Cloud<'_> {
@@ -233,6 +246,7 @@ impl Widget for Cloud<'_> {
                 j = k;
             }
             let colour = match (best, app.projection.colour_by) {
+                _ if self.stale => self.theme.dim(),
                 (DIM, _) => self.theme.dim(),
                 (1, ColourBy::Correctness) => self.theme.correct(),
                 (0, ColourBy::Correctness) => self.theme.wrong(),
