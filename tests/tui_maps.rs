@@ -229,3 +229,21 @@ fn another_step_s_t_sne_map_shown_while_computing_is_greyed() {
     settle(&mut app, &mut store);
     assert!(coloured_dots(render(&app, 120, 30).backend().buffer()) > 0);
 }
+
+#[test]
+fn the_neighbouring_step_s_pca_map_is_ready_before_the_step_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, mut store) = open(&evolving_run(dir.path(), 4));
+    settle(&mut app, &mut store);
+    // Opened on the last step: the previous one's map was made once the shown one was.
+    app.update(Action::StepBy(-1));
+    assert!(app.points().is_some(), "no map ready for the previous step");
+    // And from there, both neighbours' (one was shown already).
+    settle(&mut app, &mut store);
+    app.update(Action::StepBy(-1));
+    assert!(app.points().is_some());
+    // t-SNE maps take seconds each: not made ahead.
+    press(&mut app, &mut store, &[KeyCode::Char('m')]);
+    app.update(Action::StepBy(-1));
+    assert!(app.points().is_none());
+}

@@ -189,11 +189,80 @@ pub fn column_means(x: ArrayView2<f32>) -> Vec<f64> {
     sums.into_iter().map(|s| s / n).collect()
 }
 
+/// The sum of the columns' variances (N - 1 in the denominator), in one parallel pass. The
+/// values are taken relative to `shift` (near the column means, e.g. another step's), so
+/// that the sums of squares do not cancel; partial sums in f32 over runs of 64 rows, then
+/// f64, as in [`column_means`].
+pub fn total_variance(x: ArrayView2<f32>, shift: &[f64]) -> f64 {
+    let (n, d) = x.dim();
+    if n < 2 || shift.len() != d {
+        return 0.0;
+    }
+    let mu: Vec<f32> = shift.iter().map(|&m| m as f32).collect();
+    let zero = || (vec![0f64; d], vec![0f64; d]);
+    let (sums, squares) = x
+        .axis_chunks_iter(Axis(0), F64_FLUSH_ROWS)
+        .into_par_iter()
+        .map(|block| {
+            let (mut s1, mut s2) = zero();
+            let (mut p1, mut p2) = (vec![0f32; d], vec![0f32; d]);
+            let flush = |s: &mut [f64], p: &mut [f32]| {
+                s.iter_mut().zip(p.iter_mut()).for_each(|(a, p)| {
+                    *a += f64::from(*p);
+                    *p = 0.0;
+                })
+            };
+            for (i, row) in block.rows().into_iter().enumerate() {
+                for (((a, b), &v), &m) in p1.iter_mut().zip(p2.iter_mut()).zip(row).zip(&mu) {
+                    let c = v - m;
+                    *a += c;
+                    *b += c * c;
+                }
+                if i % 64 == 63 {
+                    flush(&mut s1, &mut p1);
+                    flush(&mut s2, &mut p2);
+                }
+            }
+            flush(&mut s1, &mut p1);
+            flush(&mut s2, &mut p2);
+            (s1, s2)
+        })
+        .reduce(zero, |(mut a1, mut a2), (b1, b2)| {
+            a1.iter_mut().zip(b1).for_each(|(x, y)| *x += y);
+            a2.iter_mut().zip(b2).for_each(|(x, y)| *x += y);
+            (a1, a2)
+        });
+    let n = n as f64;
+    let spread: f64 = sums
+        .iter()
+        .zip(&squares)
+        .map(|(&s1, &s2)| (s2 - s1 * s1 / n).max(0.0))
+        .sum();
+    spread / (n - 1.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use approx::assert_abs_diff_eq;
     use ndarray::Array2;
+
+    #[test]
+    fn total_variance_is_the_sum_of_column_variances_whatever_the_shift() {
+        let x = Array2::from_shape_fn((3001, 5), |(i, j)| {
+            1000.0 + ((i * 37 + j * 11) % 101) as f32 * 0.5 - j as f32
+        });
+        let x64 = x.mapv(f64::from);
+        let plain: f64 = (0..5).map(|j| x64.column(j).var(1.0)).sum();
+        for shift in [column_means(x.view()), vec![990.0; 5]] {
+            assert_abs_diff_eq!(
+                total_variance(x.view(), &shift),
+                plain,
+                epsilon = 1e-6 * plain
+            );
+        }
+        assert_eq!(total_variance(x.view(), &[0.0; 4]), 0.0);
+    }
 
     #[test]
     fn blocked_products_equal_plain_ones() {

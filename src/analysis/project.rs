@@ -4,7 +4,7 @@ use linfa_linalg::eigh::{EigSort, EighInto};
 use ndarray::{Array2, ArrayView2, Zip};
 
 use super::error::AnalysisError;
-use super::kernels::{centred_gram, column_means};
+use super::kernels::{centred_gram, column_means, total_variance};
 use super::randomized_pca::top_eigenpairs;
 
 /// Up to this width the covariance is decomposed in full; wider ones by subspace iteration
@@ -51,7 +51,7 @@ impl PcaBasis {
             )));
         }
         let points = project(x, &self.means, &self.components);
-        let total = total_variance(x);
+        let total = total_variance(x, &self.means);
         let dof = n.saturating_sub(1).max(1) as f64;
         let ratio = [0, 1].map(|c| {
             let col = points.column(c);
@@ -127,20 +127,6 @@ fn fit(x: ArrayView2<f32>) -> Result<(PcaBasis, [f64; 2], f64), AnalysisError> {
         }
     }
     Ok((PcaBasis { means, components }, variances, total))
-}
-
-/// The sum of the columns' variances (f64 sums, one pass per column block).
-fn total_variance(x: ArrayView2<f32>) -> f64 {
-    let n = x.nrows();
-    let means = column_means(x);
-    let mut sums = vec![0.0f64; x.ncols()];
-    for row in x.rows() {
-        for ((s, &v), &m) in sums.iter_mut().zip(row.iter()).zip(&means) {
-            let c = f64::from(v) - m;
-            *s += c * c;
-        }
-    }
-    sums.iter().sum::<f64>() / n.saturating_sub(1).max(1) as f64
 }
 
 /// `(x - means) · components` for two components, rows in parallel, without a centred copy.
