@@ -5,6 +5,7 @@ mod catalog;
 mod cells;
 mod check;
 mod error;
+mod incremental;
 mod open;
 mod reader;
 mod writer;

@@ -14,7 +14,7 @@ use crate::model::{Catalog, ImageId, Layer, StepId, Thumbnail};
 /// An open stats database. Never writes to the file, nor creates anything beside it.
 pub struct Store {
     path: PathBuf,
-    conn: Connection,
+    pub(super) conn: Connection,
     catalog: Catalog,
     header: Header,
     /// Opened `immutable=1` (a WAL-mode file nobody was writing): reopen if a writer starts.
@@ -72,7 +72,7 @@ impl Store {
         &self.catalog
     }
 
-    fn err(&self, problem: Problem) -> StoreError {
+    pub(super) fn err(&self, problem: Problem) -> StoreError {
         StoreError::new(&self.path, problem)
     }
 
@@ -122,65 +122,10 @@ impl Store {
     pub fn load_unchecked(&self, step: StepId, layer: &str) -> Result<Array2<f32>> {
         let dim = self.check_available(step, layer)?.dim;
         let rows = self.catalog.num_images();
-        if let Some(values) = self.read_blob_incrementally(step, layer, rows, dim)? {
+        if let Some(values) = self.read_matrix(step, layer, rows, dim)? {
             return Ok(values);
         }
         self.with_blob(step, layer, |bytes| blob::decode(bytes, rows, dim))
-    }
-
-    /// The BLOB read piece by piece straight into the matrix, when it is a BLOB of the
-    /// right length (anything else is left to `with_blob`, which reports it). A `SELECT`
-    /// has SQLite assemble the whole value in a buffer of its own first: on a 50,000 x 512
-    /// step that copy took 135 ms of a 165 ms load, incremental reads 50 ms in all.
-    fn read_blob_incrementally(
-        &self,
-        step: StepId,
-        layer: &str,
-        rows: usize,
-        dim: usize,
-    ) -> Result<Option<Array2<f32>>> {
-        /// Bytes per read: small enough to stay in cache while it is decoded.
-        const PIECE: usize = 1 << 18;
-        let found: Option<(i64, String, i64)> = self
-            .conn
-            .prepare_cached(
-                "SELECT rowid, typeof(data), length(data) FROM activations \
-                 WHERE step = ?1 AND layer = ?2",
-            )
-            .and_then(|mut stmt| {
-                stmt.query_row((step, layer), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .optional()
-            })
-            .map_err(|e| self.err(e.into()))?;
-        let expected = rows.checked_mul(dim).and_then(|n| n.checked_mul(4));
-        let Some((rowid, kind, length)) = found else {
-            return Ok(None);
-        };
-        if kind != "blob" || usize::try_from(length).ok() != expected {
-            return Ok(None);
-        }
-        let Ok(blob) = self
-            .conn
-            .blob_open("main", "activations", "data", rowid, true)
-        else {
-            return Ok(None);
-        };
-        let mut values = Vec::with_capacity(rows * dim);
-        let mut piece = vec![0u8; PIECE];
-        let total = rows * dim * 4;
-        let mut at = 0;
-        while at < total {
-            let n = PIECE.min(total - at);
-            blob.read_at_exact(&mut piece[..n], at)
-                .map_err(|e| self.err(e.into()))?;
-            values.extend(
-                piece[..n]
-                    .chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-            );
-            at += n;
-        }
-        Ok(Array2::from_shape_vec((rows, dim), values).ok())
     }
 
     /// Runs `f` on one (step, layer)'s BLOB in SQLite's own buffer, for a pass that needs no
