@@ -72,25 +72,4 @@ impl Store {
         }
         Ok(Array2::from_shape_vec((rows, dim), values).ok())
     }
-
-    /// Copies the (step, layer) BLOB into `buf` (kept from one call to the next, so a scan
-    /// over every step allocates once); `false` when the value is not a BLOB of N x dim
-    /// `f32` (`with_blob` reports what it is).
-    pub fn read_blob_into(&self, step: StepId, layer: &str, buf: &mut Vec<u8>) -> Result<bool> {
-        let dim = self.check_available(step, layer)?.dim;
-        let rows = self.catalog().num_images();
-        let Some(total) = rows.checked_mul(dim).and_then(|n| n.checked_mul(4)) else {
-            return Ok(false);
-        };
-        let Some(blob) = self.activation_blob(step, layer, total)? else {
-            return Ok(false);
-        };
-        buf.resize(total, 0);
-        // SQLite reads at most 2 GiB at a time.
-        for (i, piece) in buf.chunks_mut(1 << 30).enumerate() {
-            blob.read_at_exact(piece, i << 30)
-                .map_err(|e| self.err(e.into()))?;
-        }
-        Ok(true)
-    }
 }
