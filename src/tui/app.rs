@@ -166,6 +166,8 @@ pub struct App {
     pub playing: bool,
     /// Jump to the newest step when one arrives while on the last step.
     pub follow: bool,
+    /// When the newest step arrived, if one did while the viewer is open.
+    pub last_arrival: Option<std::time::Instant>,
     pub projection: ProjectionState,
     pub matrix: MatrixState,
     pub mis: MisState,
@@ -198,6 +200,7 @@ impl App {
             search: String::new(),
             playing: false,
             follow: true,
+            last_arrival: None,
             projection: ProjectionState {
                 colour_by: ColourBy::TrueClass,
                 zoom: 1.0,

@@ -17,7 +17,7 @@ impl App {
     /// New requests for what the current view needs and the cache lacks; marks them pending.
     pub fn requests(&mut self) -> Vec<Request> {
         let mut wanted = Vec::new();
-        if self.cache.accuracies.is_none() {
+        if self.accuracies_stale() {
             wanted.push(Request::Accuracies);
         }
         if let Some(step) = self.step() {

@@ -50,7 +50,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if app.playing {
         top.push(Span::styled("  ▶ playing", theme.accent()));
     }
-    if app.follow && app.step_index + 1 == steps.len() {
+    // Only while steps arrive: a finished run is not followed, whatever F says.
+    if app.follow && app.step_index + 1 == steps.len() && app.is_live() {
         top.push(Span::styled("  following", theme.muted()));
     }
     frame.render_widget(Paragraph::new(Line::from(top)), area);
