@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod keymap;
 mod kitty;
 mod live;
+mod probe;
 mod requests;
 pub mod run;
 pub mod scroll;
