@@ -163,6 +163,10 @@ pub struct App {
     pub view: View,
     pub overlay: Option<Overlay>,
     pub search: String,
+    /// Which of the search's matches Enter takes.
+    pub search_selected: usize,
+    /// How far the help overlay is scrolled (when the screen is too short for it).
+    pub help_scroll: u16,
     pub playing: bool,
     /// Jump to the newest step when one arrives while on the last step.
     pub follow: bool,
@@ -198,6 +202,8 @@ impl App {
             view: View::Projection,
             overlay: None,
             search: String::new(),
+            search_selected: 0,
+            help_scroll: 0,
             playing: false,
             follow: true,
             last_arrival: None,

@@ -88,7 +88,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, gfx: &mut Graphics) {
     footer::render(frame, foot, app, theme);
     gfx.set_enabled(true);
     match app.overlay {
-        Some(Overlay::Help) => help::render(frame, body, theme),
+        Some(Overlay::Help) => help::render(frame, body, app, theme),
         Some(Overlay::Cell { .. }) => overlays::render_cell(frame, body, app, theme, gfx),
         Some(Overlay::Search) => overlays::render_search(frame, body, app, theme),
         None => {}
