@@ -100,7 +100,7 @@ fn selecting_a_neighbour_shows_it() {
     let wrong = app.mis_selected_image().unwrap();
     let screen = text(&render(&app, 160, 48));
     assert!(screen.contains(&format!("image {wrong}")));
-    assert!(screen.contains("(predicted class)") && screen.contains("(true class)"));
+    assert!(screen.contains("(pred.)") && screen.contains("(true)"));
     press(&mut app, &mut store, &[KeyCode::Char('n'), KeyCode::Down]);
     assert_eq!(app.mis.focus, MisFocus::Neighbours(0));
     let neighbour = app.mis_image().unwrap();

@@ -7,6 +7,7 @@ pub mod clusters;
 pub mod footer;
 pub mod header;
 pub mod help;
+pub mod history_chart;
 pub mod matrix_grid;
 pub mod misclassified;
 pub mod overlays;

@@ -370,7 +370,9 @@ fn map_facts<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
                 format!("perplexity {p:.1}: lowered, too few images"),
                 theme.accent(),
             )),
-            Some((p, false)) => lines.push(Line::styled(format!("perplexity {p}"), theme.muted())),
+            Some((p, false)) => {
+                lines.push(Line::styled(format!("perplexity {p:.1}"), theme.muted()))
+            }
             None => {}
         }
     }
