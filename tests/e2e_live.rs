@@ -3,7 +3,7 @@
 //! layers declared just before the first step.
 
 mod common {
-    #[allow(dead_code)] // no pane formats read here
+    #[allow(dead_code)] // no map waited for here
     pub mod tmux;
 }
 
@@ -53,6 +53,7 @@ fn a_viewer_started_before_its_run_waits_for_the_file_and_then_follows_it() {
     assert!(!screen.contains("not in the layers table"), "{screen}");
     // The accuracy line has a bar for each step (1/3 right at step 0, all at step 100).
     session.wait_for("▃█");
+    session.wait_for_input();
     session.keys(&["q"]);
     session.wait_for("exited-0");
     w.finish().unwrap();

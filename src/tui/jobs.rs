@@ -279,7 +279,16 @@ pub fn compute(
     stage: &mut dyn FnMut(Stage),
 ) -> Response {
     let keys = request.keys();
-    match run(store, request, cache, stage) {
+    // Only the quick thread's store is refreshed on the timer: another thread's store
+    // learns here of the steps (and layers) logged since it was opened.
+    let behind = super::live::store_behind(store, &request);
+    let caught_up = if behind {
+        store.refresh_steps().map(|_| ())
+    } else {
+        Ok(())
+    };
+    let result = caught_up.map_err(Error::from);
+    match result.and_then(|()| run(store, request, cache, stage)) {
         Ok(r) => r,
         Err(e) => Response::Failed {
             keys,
@@ -294,11 +303,6 @@ fn run(
     cache: Option<&MapCache>,
     stage: &mut dyn FnMut(Stage),
 ) -> Result<Response, Error> {
-    // Only the quick thread's store is refreshed on the timer: another thread's store
-    // learns here of the steps (and layers) logged since it was opened.
-    if super::live::store_behind(store, &request) {
-        store.refresh_steps()?;
-    }
     Ok(match request {
         Request::Scores { step, features } => Response::Scores {
             step,
