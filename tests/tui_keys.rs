@@ -106,6 +106,7 @@ fn search_offers_the_class_and_the_image_and_shows_the_choice_in_every_view() {
     let shown = text(&render(&app, 120, 36));
     assert!(shown.contains("class 7"), "{shown}");
     assert!(shown.contains("image 7 (class"), "{shown}");
+    assert_eq!(shown.matches("image 7 (class").count(), 1, "once: {shown}");
     // The class first: Enter puts the matrix cursor on its diagonal cell.
     press(&mut app, &mut store, &[KeyCode::Enter]);
     let at = app.class_order().iter().position(|&c| c == 7).unwrap();

@@ -10,7 +10,7 @@ use crate::model::{ClassId, ImageId};
 pub const MAX_MATCHES: usize = 8;
 
 /// One thing the search text matches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Match {
     Class(ClassId),
     Image(ImageId),
@@ -52,6 +52,9 @@ impl App {
                 .take(MAX_MATCHES)
                 .map(|(i, _)| Match::Image(i as ImageId)),
         );
+        // Image 7 matches by its id and, named "mnist-8007", by its name: listed once.
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|m| seen.insert(*m));
         out.truncate(MAX_MATCHES);
         out
     }
