@@ -49,7 +49,7 @@ impl App {
         }
     }
 
-    /// Whether a new step arrived while the viewer is open, less than [`LIVE_FOR`] ago.
+    /// Whether a new step arrived while the viewer is open, less than five minutes ago.
     pub fn is_live(&self) -> bool {
         self.last_arrival.is_some_and(|t| t.elapsed() < LIVE_FOR)
     }
