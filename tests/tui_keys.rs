@@ -159,3 +159,36 @@ fn the_accuracy_line_is_labelled_and_marks_the_last_step() {
     let other = &buf[(last - 1, 1)];
     assert_ne!(cell.fg, other.fg, "the current step stands out");
 }
+
+#[test]
+fn the_footer_names_only_work_the_screen_waits_for() {
+    use deepscope::analysis::Method;
+    use deepscope::tui::jobs::JobKey;
+    let (mut app, _store) = view_app('1');
+    let step = app.step().unwrap();
+    // The once-a-second look for new steps, and a t-SNE run left behind by `m`.
+    app.pending.insert(JobKey::Refresh);
+    let other = if app.projection.method == Method::Pca {
+        Method::Tsne
+    } else {
+        Method::Pca
+    };
+    app.pending
+        .insert(JobKey::Projection(step, app.layer.clone(), other));
+    fn footer(app: &deepscope::tui::app::App) -> String {
+        text(&render(app, 160, 48))
+            .lines()
+            .last()
+            .unwrap()
+            .to_string()
+    }
+    assert!(!footer(&app).contains("computing"), "{}", footer(&app));
+    // The map on screen being made is named.
+    let shown = JobKey::Projection(step, app.layer.clone(), app.projection.method);
+    app.pending.insert(shown);
+    assert!(
+        footer(&app).contains("computing projection"),
+        "{}",
+        footer(&app)
+    );
+}
