@@ -52,7 +52,7 @@ fn npz_archives_append_to_an_existing_run() {
     import(&out, &[], &steps)
         .success()
         .stdout(predicates::str::contains(
-            "appended to: 12 images, 3 classes, layers fc, logits; 1 steps added, 1 already there",
+            "appended to: 12 images, 3 classes, layers fc, logits; 1 step added, 1 already there",
         ));
     let store = Store::open(&out).unwrap();
     assert_eq!(

@@ -25,8 +25,8 @@ fn the_viewer_runs_in_tmux_and_quits_cleanly() {
     let sample = sample().display().to_string();
     let session = viewer("view", &sample, (120, 36), "");
 
-    // The first screen comes before the terminal's graphics query is answered (tmux here
-    // never answers): keys are sent once data, read after the query, is shown.
+    // The first screen and its map come before the terminal's graphics query is answered
+    // (tmux here never answers): keys are sent once the viewer reads them.
     session.wait_for("step 6000 (16/16)");
     session.wait_for_map();
 
@@ -40,11 +40,11 @@ fn the_viewer_runs_in_tmux_and_quits_cleanly() {
     session.wait_for("order: fixed from step 6000");
 
     session.keys(&["3"]);
-    session.wait_for("(predicted class)");
+    session.wait_for("(pred.)");
     session.wait_for("84 of 84 wrong");
 
     session.keys(&["?"]);
-    session.wait_for("keys (Esc closes)");
+    session.wait_for("Esc closes)");
     session.keys(&["Escape", "q"]);
     let screen = session.wait_for("exited-0");
     // The alternate screen is gone: the UI's frame is no longer on the terminal.
@@ -66,6 +66,7 @@ fn a_tsne_map_is_computed_in_the_background_and_cached_for_the_next_visit() {
         let screen = session.wait_for("KL ");
         assert!(screen.contains("t-SNE of fc64"), "{screen}");
         assert_eq!(screen.contains("(cached)"), visit == "second", "{screen}");
+        session.wait_for_input();
         session.keys(&["q"]);
         session.wait_for("exited-0");
     }
@@ -131,6 +132,7 @@ fn steps_written_while_the_viewer_runs_appear_live() {
 
     let session = viewer("live", &path.display().to_string(), (120, 30), "");
     session.wait_for("step 0 (1/1)");
+    session.wait_for_input();
     // The training run goes on: each new step shows up, and the viewer, on the last step
     // with follow on, moves to it.
     for (i, step) in [100i64, 200, 300].into_iter().enumerate() {

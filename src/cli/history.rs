@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::{CliResult, write_json};
 use crate::model::ImageId;
-use crate::query::history::load_history;
+use crate::query::history::{learned_words, load_history};
 use crate::query::select::check_image;
 use crate::query::{Error, Invalid};
 use crate::store::Store;
@@ -40,13 +40,10 @@ pub fn run(args: &HistoryArgs, out: &mut dyn std::io::Write) -> CliResult {
         args.image,
         escape(&classes[label])
     )?;
-    let learned = history
-        .learned_at
-        .map_or("never".to_string(), |s| format!("step {s}"));
     writeln!(
         out,
-        "learned at {learned}; forgotten {} times; p(true) mean {:.3}, sd {:.3}; correct at {:.0}% of steps",
-        history.forgetting_events,
+        "{}; p(true) mean {:.3}, sd {:.3}; correct at {:.0}% of steps",
+        learned_words(&history),
         history.confidence_mean,
         history.variability,
         history.correctness * 100.0

@@ -121,7 +121,7 @@ pub fn run(args: &ImportArgs, out: &mut dyn std::io::Write) -> CliResult {
     }
     writeln!(
         out,
-        "{}: {} {} images, {} classes, layers {}{}; {} steps added{}",
+        "{}: {} {} images, {} classes, layers {}{}; {} step{} added{}",
         crate::text::escape(&args.out.display().to_string()),
         if s.created {
             "created with"
@@ -133,6 +133,7 @@ pub fn run(args: &ImportArgs, out: &mut dyn std::io::Write) -> CliResult {
         crate::text::escape(&s.layers.join(", ")),
         if s.thumbnails { ", thumbnails" } else { "" },
         s.steps_added.len(),
+        if s.steps_added.len() == 1 { "" } else { "s" },
         if s.steps_skipped.is_empty() {
             String::new()
         } else {

@@ -93,6 +93,19 @@ pub fn run(args: &NeighborsArgs, out: &mut dyn std::io::Write) -> CliResult {
         r.at.step,
         args.metric
     )?;
+    // The query image first, so that each neighbour can be compared with it.
+    let show = |out: &mut dyn std::io::Write, image: ImageId| -> CliResult {
+        out.flush()?;
+        if let Some(thumb) = r.store.thumbnail(image)?
+            && print_thumbnail(&thumb, 14, args.images)?
+        {
+            writeln!(out)?;
+        }
+        Ok(())
+    };
+    if args.show {
+        show(out, args.image)?;
+    }
     for (rank, n) in found.iter().enumerate() {
         writeln!(
             out,
@@ -103,12 +116,7 @@ pub fn run(args: &NeighborsArgs, out: &mut dyn std::io::Write) -> CliResult {
             n.distance
         )?;
         if args.show {
-            out.flush()?;
-            if let Some(thumb) = r.store.thumbnail(n.image)?
-                && print_thumbnail(&thumb, 14, args.images)?
-            {
-                writeln!(out)?;
-            }
+            show(out, n.image)?;
         }
     }
     Ok(())

@@ -97,11 +97,11 @@ pub fn run(args: &ProjectArgs, out: &mut dyn std::io::Write) -> CliResult {
     )?;
     if let (Some(kl), Some(p)) = (projection.kl, projection.perplexity_used) {
         let reduced = if p < args.map.perplexity {
-            format!(", reduced from {}: too few images", args.map.perplexity)
+            format!(", reduced from {:.1}: too few images", args.map.perplexity)
         } else {
             String::new()
         };
-        writeln!(out, "KL divergence: {kl:.4} (perplexity {p}{reduced})")?;
+        writeln!(out, "KL divergence: {kl:.4} (perplexity {p:.1}{reduced})")?;
     }
     if let Some([a, b]) = projection.explained {
         let axes = match args.map.axes_from {

@@ -7,6 +7,21 @@ use crate::analysis::predict::{argmax, probabilities};
 use crate::model::{ClassId, ImageId, StepId};
 use crate::store::Store;
 
+/// When the image was learned and how often it was forgotten, in the words both front ends
+/// show (an image wrong at the last step was not learned, however often it was right).
+pub fn learned_words(history: &ImageHistory) -> String {
+    let learned = match history.learned_at {
+        Some(step) => format!("learned at step {step}"),
+        None => "not learned by the last step".to_string(),
+    };
+    let forgotten = match history.forgetting_events {
+        0 => "never forgotten".to_string(),
+        1 => "forgotten once".to_string(),
+        n => format!("forgotten {n} times"),
+    };
+    format!("{learned}, {forgotten}")
+}
+
 /// Prediction of one image at one step.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AtStep {
@@ -51,4 +66,32 @@ pub fn load_history(store: &Store, image: ImageId) -> Result<Option<ImageHistory
     let p_true: Vec<f32> = at.iter().map(|a| a.p_true).collect();
     let label = store.catalog().labels[image as usize];
     Ok(Some(image_history(&steps, &predicted, &p_true, label)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(predicted: &[ClassId]) -> String {
+        let steps: Vec<StepId> = (0..predicted.len() as StepId).map(|s| s * 10).collect();
+        let p = vec![0.5; predicted.len()];
+        learned_words(&image_history(&steps, predicted, &p, 1))
+    }
+
+    #[test]
+    fn an_image_wrong_at_the_end_is_not_learned_and_counts_read_as_words() {
+        assert_eq!(
+            words(&[1, 0]),
+            "not learned by the last step, forgotten once"
+        );
+        assert_eq!(
+            words(&[0, 0]),
+            "not learned by the last step, never forgotten"
+        );
+        assert_eq!(
+            words(&[1, 0, 1, 0, 1]),
+            "learned at step 40, forgotten 2 times"
+        );
+        assert_eq!(words(&[0, 1, 1]), "learned at step 10, never forgotten");
+    }
 }

@@ -202,6 +202,8 @@ impl Store {
     }
 
     /// Re-reads the list of steps; returns true when it changed (a run still training).
+    /// When the new steps name what the catalog lacks (a logger declares its layers just
+    /// before the first step), the whole catalog is read again, with the checks of `open`.
     pub fn refresh_steps(&mut self) -> Result<bool> {
         if self.immutable && wal_appeared(&self.path) {
             // A writer started on a file we read as immutable: follow it from now on.
@@ -209,9 +211,21 @@ impl Store {
             self.conn = conn;
             self.immutable = immutable;
         }
-        let steps = read_steps_only(&self.conn, &self.catalog).map_err(|p| self.err(p))?;
+        let Ok(steps) = read_steps_only(&self.conn, &self.catalog) else {
+            return self.reread_catalog();
+        };
         let changed = steps != self.catalog.steps;
         self.catalog.steps = steps;
+        Ok(changed)
+    }
+
+    fn reread_catalog(&mut self) -> Result<bool> {
+        let (catalog, problems) = read_catalog(&self.conn).map_err(|p| self.err(p))?;
+        if let Some(fatal) = problems.into_iter().find(Problem::is_fatal) {
+            return Err(self.err(fatal));
+        }
+        let changed = catalog != self.catalog;
+        self.catalog = catalog;
         Ok(changed)
     }
 }

@@ -163,9 +163,15 @@ pub struct App {
     pub view: View,
     pub overlay: Option<Overlay>,
     pub search: String,
+    /// Which of the search's matches Enter takes.
+    pub search_selected: usize,
+    /// How far the help overlay is scrolled (when the screen is too short for it).
+    pub help_scroll: u16,
     pub playing: bool,
     /// Jump to the newest step when one arrives while on the last step.
     pub follow: bool,
+    /// When the newest step arrived, if one did while the viewer is open.
+    pub last_arrival: Option<std::time::Instant>,
     pub projection: ProjectionState,
     pub matrix: MatrixState,
     pub mis: MisState,
@@ -196,8 +202,11 @@ impl App {
             view: View::Projection,
             overlay: None,
             search: String::new(),
+            search_selected: 0,
+            help_scroll: 0,
             playing: false,
             follow: true,
+            last_arrival: None,
             projection: ProjectionState {
                 colour_by: ColourBy::TrueClass,
                 zoom: 1.0,

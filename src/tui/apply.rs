@@ -3,7 +3,6 @@
 use super::app::App;
 use super::jobs::Response;
 use crate::analysis::Method;
-use crate::model::Step;
 
 impl App {
     /// Takes one answer from the worker into the cache. Every answer (a result, a failure
@@ -72,7 +71,11 @@ impl App {
                     self.cache.thumbnails.insert(image, thumb);
                 }
             }
-            Response::Steps(steps) => self.take_steps(steps),
+            Response::Catalog(catalog) => {
+                if let Some(catalog) = catalog {
+                    self.take_catalog(*catalog);
+                }
+            }
             Response::Accuracies(a) => {
                 self.cache.accuracies = Some(a);
             }
@@ -85,29 +88,6 @@ impl App {
             }
             // Settled above: `requests` asks again if the work is still wanted.
             Response::Superseded { .. } => {}
-        }
-    }
-
-    /// The run's steps as they are now (a live run grows): the user stays on the step
-    /// shown, and moves to the newest only when following at the last one.
-    fn take_steps(&mut self, steps: Vec<Step>) {
-        let was_last = self.step_index + 1 >= self.catalog.steps.len();
-        let current = self.step();
-        let grew = steps.len() > self.catalog.steps.len();
-        let axes = self.axes_step();
-        self.catalog.steps = steps;
-        if self.axes_step() != axes {
-            // A newer last step: its axes replace the old ones.
-            self.drop_pca_maps();
-        }
-        self.step_index = current
-            .and_then(|s| self.catalog.steps.iter().position(|x| x.step == s))
-            .unwrap_or(0);
-        if grew {
-            self.cache.accuracies = None;
-            if self.follow && was_last {
-                self.step_index = self.catalog.steps.len().saturating_sub(1);
-            }
         }
     }
 }

@@ -22,7 +22,18 @@ impl App {
                 });
                 return;
             }
-            Some(_) => return,
+            Some(Overlay::Search) => {
+                let n = self.search_matches().len().max(1) as i64;
+                self.search_selected =
+                    (self.search_selected as i64 + dy as i64).clamp(0, n - 1) as usize;
+                return;
+            }
+            Some(Overlay::Help) => {
+                // Clamped when drawn, to what the screen leaves hidden.
+                let rows = super::keymap::HELP.len() as i64;
+                self.help_scroll = (self.help_scroll as i64 + dy as i64).clamp(0, rows) as u16;
+                return;
+            }
             None => {}
         }
         match self.view {

@@ -4,6 +4,7 @@
 //! previews are half blocks drawn by `views::preview`.
 
 use std::collections::HashMap;
+use std::os::fd::OwnedFd;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -38,14 +39,16 @@ impl Graphics {
     }
 
     /// Asks the terminal what it supports. Must run after the alternate screen is entered and
-    /// before any input is read (the answer arrives on stdin); gives up after a timeout.
-    /// `mode` overrides what is found, since SSH hides the terminal's identity.
-    pub fn detect(mode: ImageMode) -> Graphics {
+    /// while nothing else reads input (the answer arrives on stdin); gives up after a timeout.
+    /// `mode` overrides what is found, since SSH hides the terminal's identity. `stdio`
+    /// replaces stdin and stdout for the query (see `probe`).
+    pub fn detect(mode: ImageMode, stdio: Option<(OwnedFd, OwnedFd)>) -> Graphics {
         if matches!(mode, ImageMode::Blocks | ImageMode::None) {
             return Graphics::none();
         }
         let options = QueryStdioOptions {
             timeout_ms: QUERY_TIMEOUT_MS,
+            stdio,
             ..QueryStdioOptions::default()
         };
         let Ok(mut picker) = Picker::from_query_stdio_with_options(options) else {

@@ -14,7 +14,7 @@ use crate::analysis::nonlinear::Stage;
 use crate::analysis::ordering::{ClassOrder, Linkage, order_classes};
 use crate::analysis::project::PcaBasis;
 use crate::analysis::similarity::SimilaritySource;
-use crate::model::{ClassId, ImageId, Step, StepId, Thumbnail};
+use crate::model::{Catalog, ClassId, ImageId, StepId, Thumbnail};
 use crate::query::mapcache::MapCache;
 use crate::query::maps::{MapRequest, MapSettings, layer_map, pca_basis_at};
 use crate::query::neighbours::{clusters, nearest_of_class};
@@ -71,7 +71,7 @@ pub enum Request {
     Thumbnails {
         images: Vec<ImageId>,
     },
-    /// Re-read the list of steps (a run still training).
+    /// Re-read the list of steps, and the catalog if they name what it lacks (a live run).
     Refresh,
     /// Accuracy at every step, for the header's sparkline.
     Accuracies,
@@ -172,7 +172,9 @@ pub enum Response {
         history: Option<ImageHistory>,
     },
     Thumbnails(Vec<(ImageId, Option<Thumbnail>)>),
-    Steps(Vec<Step>),
+    /// The catalog re-read (new steps, and the layers and classes they name); `None` when
+    /// nothing changed.
+    Catalog(Option<Box<Catalog>>),
     Accuracies(Vec<(StepId, f64)>),
     Order {
         key: OrderKey,
@@ -241,7 +243,7 @@ impl Response {
             } => vec![JobKey::Neighbours(*step, layer.clone(), *image)],
             Response::History { image, .. } => vec![JobKey::History(*image)],
             Response::Thumbnails(list) => list.iter().map(|(i, _)| JobKey::Thumbnail(*i)).collect(),
-            Response::Steps(_) => vec![JobKey::Refresh],
+            Response::Catalog(_) => vec![JobKey::Refresh],
             Response::Accuracies(_) => vec![JobKey::Accuracies],
             Response::Order { key, .. } => vec![JobKey::Order(key.clone())],
             Response::Failed { keys, .. } | Response::Superseded { keys } => keys.clone(),
@@ -277,7 +279,16 @@ pub fn compute(
     stage: &mut dyn FnMut(Stage),
 ) -> Response {
     let keys = request.keys();
-    match run(store, request, cache, stage) {
+    // Only the quick thread's store is refreshed on the timer: another thread's store
+    // learns here of the steps (and layers) logged since it was opened.
+    let behind = super::live::store_behind(store, &request);
+    let caught_up = if behind {
+        store.refresh_steps().map(|_| ())
+    } else {
+        Ok(())
+    };
+    let result = caught_up.map_err(Error::from);
+    match result.and_then(|()| run(store, request, cache, stage)) {
         Ok(r) => r,
         Err(e) => Response::Failed {
             keys,
@@ -359,8 +370,8 @@ fn run(
             Response::Thumbnails(thumbs)
         }
         Request::Refresh => {
-            store.refresh_steps()?;
-            Response::Steps(store.catalog().steps.clone())
+            let changed = store.refresh_steps()?;
+            Response::Catalog(changed.then(|| Box::new(store.catalog().clone())))
         }
         Request::Accuracies => Response::Accuracies(accuracy_by_step(store)?),
         Request::Order {

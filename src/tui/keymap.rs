@@ -63,13 +63,7 @@ pub fn action(key: KeyEvent, view: View, overlay: Option<Overlay>) -> Option<Act
         return Some(Quit);
     }
     if overlay == Some(Overlay::Search) {
-        return match key.code {
-            KeyCode::Esc => Some(Close),
-            KeyCode::Enter => Some(Enter),
-            KeyCode::Backspace => Some(Backspace),
-            KeyCode::Char(c) => Some(Type(c)),
-            _ => None,
-        };
+        return search_action(key);
     }
     if let Some(Overlay::Cell { .. }) = overlay {
         match key.code {
@@ -102,6 +96,9 @@ fn view_action(view: View, code: KeyCode) -> Option<Action> {
         (View::Projection, KeyCode::Char('b')) => Some(ToggleAxes),
         (View::Projection, KeyCode::Char('f')) => Some(FocusClass),
         (View::Projection, KeyCode::Char('p')) => Some(FocusPair),
+        // The matrix's arrows all move its cursor; h l (and [ ]) still change the step.
+        (View::Similarity, KeyCode::Left) => Some(Move(-1, 0)),
+        (View::Similarity, KeyCode::Right) => Some(Move(1, 0)),
         (View::Similarity, KeyCode::Char('s')) => Some(CycleSource),
         (View::Similarity, KeyCode::Char('o')) => Some(CycleLinkage),
         (View::Similarity, KeyCode::Char('r')) => Some(ToggleFixedOrder),
@@ -152,16 +149,34 @@ fn global_action(code: KeyCode) -> Option<Action> {
     }
 }
 
+/// Keys in the search box: typing, the arrows choose among the matches.
+fn search_action(key: KeyEvent) -> Option<Action> {
+    use Action::*;
+    match key.code {
+        KeyCode::Esc => Some(Close),
+        KeyCode::Enter => Some(Enter),
+        KeyCode::Backspace => Some(Backspace),
+        KeyCode::Up => Some(Move(0, -1)),
+        KeyCode::Down => Some(Move(0, 1)),
+        KeyCode::Char(c) => Some(Type(c)),
+        _ => None,
+    }
+}
+
 /// Every key, for the help overlay: (keys, what they do, views where they work).
 pub const HELP: &[(&str, &str, &str)] = &[
-    ("← → h l", "previous / next step", "all"),
+    (
+        "← → h l",
+        "previous / next step (matrix: ← → move the cursor)",
+        "all",
+    ),
     ("Home End g G", "first / last step", "all"),
     ("[ ]", "jump a tenth of the run back / forward", "all"),
     ("space", "play through the steps / pause", "all"),
     ("F", "follow the newest step of a live run", "all"),
     ("Tab S-Tab 1-4", "switch view", "all"),
     ("L", "cycle the features layer", "all"),
-    ("/", "search a class name or an image id", "all"),
+    ("/", "search classes and images together (↑↓ choose)", "all"),
     ("↑ ↓ j k w s", "move the cursor / selection", "all"),
     (
         "a d",
@@ -191,17 +206,17 @@ pub const HELP: &[(&str, &str, &str)] = &[
     ),
     (
         "c",
-        "colour by class, prediction, correctness, cluster",
+        "colour by class, prediction, correctness, k-means cluster",
         "projection",
     ),
     (
         "f p",
-        "highlight the cursor's class / (true, predicted) pair",
+        "toggle highlight: cursor's class / (true, pred.) pair",
         "projection",
     ),
     (
         "s",
-        "matrix source: correlation, confusion, off-diagonal, centroids",
+        "source: correlation, confusion, off-diagonal, centroids",
         "similarity",
     ),
     (
@@ -236,7 +251,7 @@ pub const HELP: &[(&str, &str, &str)] = &[
     ),
     (
         "t p x",
-        "filter by true / predicted class, clear filters",
+        "filter true / predicted class (from the selected), clear",
         "misclassified",
     ),
     (

@@ -11,6 +11,8 @@ pub mod graphics;
 pub mod jobs;
 pub mod keymap;
 mod kitty;
+mod live;
+mod probe;
 mod requests;
 pub mod run;
 pub mod scroll;
@@ -19,6 +21,7 @@ mod terminal;
 pub mod theme;
 mod update;
 pub mod views;
+mod waiting;
 pub mod worker;
 
 use std::path::Path;
@@ -28,9 +31,12 @@ pub use requests::{CLUSTER_GRID, NEIGHBOURS};
 pub use update::Message;
 
 /// Opens the viewer on the database at `path`. The file is opened and validated first, so
-/// a bad file gets its one-line error before the terminal is touched.
+/// a bad file gets its one-line error before the viewer starts; a file that does not exist
+/// yet is waited for (a viewer started before its training run).
 pub fn open(path: &Path, images: crate::picture::ImageMode) -> Result<(), crate::query::Error> {
-    let store = crate::store::Store::open(path)?;
+    let Some(store) = waiting::open_when_ready(path)? else {
+        return Ok(());
+    };
     let maps = crate::query::mapcache::MapCache::from_env();
     let worker = worker::Worker::start(path.to_path_buf(), maps)?;
     let app = App::new(path.to_path_buf(), store.catalog().clone());

@@ -1,7 +1,7 @@
 //! What the worker should compute for what is on screen now. A pure function of the state,
 //! so that it can be tested and so that nothing is asked for twice.
 
-use super::app::{App, View};
+use super::app::{App, ColourBy, View};
 use super::axes::AxesNeed;
 use super::jobs::{JobKey, Request};
 use crate::analysis::Method;
@@ -17,7 +17,7 @@ impl App {
     /// New requests for what the current view needs and the cache lacks; marks them pending.
     pub fn requests(&mut self) -> Vec<Request> {
         let mut wanted = Vec::new();
-        if self.cache.accuracies.is_none() {
+        if self.accuracies_stale() {
             wanted.push(Request::Accuracies);
         }
         if let Some(step) = self.step() {
@@ -64,6 +64,17 @@ impl App {
         }
         match self.view {
             View::Projection => {
+                // Colouring by cluster computes the clusters, as view 4 does.
+                if has_features
+                    && self.projection.colour_by == ColourBy::Cluster
+                    && self.current_clusters().is_none()
+                {
+                    wanted.push(Request::Clusters {
+                        step,
+                        layer: self.layer.clone(),
+                        k: self.cluster_k,
+                    });
+                }
                 if has_features && self.points().is_none() {
                     self.wanted_map(step, wanted);
                 }

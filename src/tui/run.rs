@@ -14,6 +14,7 @@ use super::app::{App, View};
 use super::graphics::Graphics;
 use super::jobs::{JobKey, Request};
 use super::keymap::{Action, action};
+use super::probe::Probe;
 use super::theme::Theme;
 use super::views;
 use super::worker::Worker;
@@ -37,19 +38,22 @@ pub fn run(
         return Err(Error::NotATerminal);
     }
     let mut terminal = super::terminal::enter().map_err(Error::Terminal)?;
-    // The first screen at once (a terminal that never answers the graphics query, like a
-    // detached tmux, would otherwise keep it blank for the whole timeout); then, before any
-    // input is read, the query, whose answer comes on stdin.
-    // The worker starts on the first screen's data meanwhile.
+    // The first screen at once, then the graphics query in the background: frames are
+    // drawn with half blocks until the terminal answers (see `probe`). The worker starts
+    // on the first screen's data meanwhile.
     for request in app.requests() {
         worker.send(request)?;
     }
     let _ = terminal.draw(|frame| views::draw(frame, &app, &theme, &mut Graphics::none()));
-    let mut graphics = Graphics::detect(images);
-    let _ = crossterm::execute!(stdout(), EnableMouseCapture);
+    let mut probe = Probe::start(images);
+    let mut graphics = Graphics::none();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        event_loop(&mut terminal, &mut app, &worker, &theme, &mut graphics)
+        let screen = (&mut graphics, &mut probe);
+        event_loop(&mut terminal, &mut app, &worker, &theme, screen)
     }));
+    if let Some(probe) = probe {
+        probe.wait();
+    }
     // A frame with no pictures: kitty deletes the ones still placed.
     let _ = graphics.after_draw((0, 0));
     super::terminal::restore();
@@ -61,12 +65,21 @@ fn event_loop(
     app: &mut App,
     worker: &Worker,
     theme: &Theme,
-    graphics: &mut Graphics,
+    (graphics, probe): (&mut Graphics, &mut Option<Probe>),
 ) -> Result<(), Error> {
     let io = Error::Terminal;
     let (mut last_refresh, mut last_play) = (Instant::now(), Instant::now());
     let mut dirty = true;
+    if probe.is_none() {
+        let _ = crossterm::execute!(stdout(), EnableMouseCapture);
+    }
     while !app.quit {
+        if let Some(answer) = Probe::answer(probe) {
+            *graphics = answer;
+            // Mouse reports could have been taken for the terminal's answer until now.
+            let _ = crossterm::execute!(stdout(), EnableMouseCapture);
+            dirty = true;
+        }
         for request in app.requests() {
             worker.send(request)?;
         }
@@ -78,8 +91,11 @@ fn event_loop(
             graphics.after_draw(screen).map_err(io)?;
             dirty = false;
         }
-        // Wait briefly for input, then take everything that is waiting.
-        if event::poll(Duration::from_millis(40)).map_err(io)? {
+        // Wait briefly for input, then take everything that is waiting; while the graphics
+        // query is out, its thread reads stdin and input waits.
+        if probe.is_some() {
+            std::thread::sleep(Duration::from_millis(10));
+        } else if event::poll(Duration::from_millis(40)).map_err(io)? {
             while event::poll(Duration::ZERO).map_err(io)? {
                 let size = terminal.size().map_err(io)?;
                 handle(

@@ -14,12 +14,17 @@ use ratatui::backend::CrosstermBackend;
 /// Whether the terminal is in the viewer's state (raw mode, alternate screen, maybe mouse
 /// reporting) and still needs restoring.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Whether the panic hook and the signal thread are installed.
+static HOOKED: AtomicBool = AtomicBool::new(false);
 
 /// Raw mode and the alternate screen; [`restore`] undoes them, and the panic hook and the
 /// signal thread installed here call it too.
 pub fn enter() -> std::io::Result<DefaultTerminal> {
-    install_panic_hook();
-    restore_on_signals()?;
+    // Once per process: a viewer that waited for its file enters a second time.
+    if !HOOKED.swap(true, Ordering::SeqCst) {
+        install_panic_hook();
+        restore_on_signals()?;
+    }
     crossterm::terminal::enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     crossterm::execute!(stdout(), EnterAlternateScreen)?;

@@ -40,6 +40,7 @@ impl App {
         match action {
             Quit => self.quit = true,
             Help => {
+                self.help_scroll = 0;
                 self.overlay = if self.overlay == Some(Overlay::Help) {
                     None
                 } else {
@@ -60,11 +61,16 @@ impl App {
             ShowView(v) => self.show(v),
             Search => {
                 self.search.clear();
+                self.search_selected = 0;
                 self.overlay = Some(Overlay::Search);
             }
-            Type(c) => self.search.push(c),
+            Type(c) => {
+                self.search.push(c);
+                self.search_selected = 0;
+            }
             Backspace => {
                 self.search.pop();
+                self.search_selected = 0;
             }
             Move(dx, dy) => self.move_cursor(dx, dy),
             Enter => self.enter(),
@@ -128,13 +134,13 @@ impl App {
             }
             FocusClass => {
                 if let Some(i) = self.projection.cursor {
-                    self.projection.focus = Some(Focus::Class(self.catalog.labels[i as usize]));
+                    self.toggle_focus(Focus::Class(self.catalog.labels[i as usize]));
                 }
             }
             FocusPair => {
                 if let (Some(i), Some(scores)) = (self.projection.cursor, self.scores()) {
                     let predicted = scores.predictions[i as usize].class;
-                    self.projection.focus = Some(Focus::Pair {
+                    self.toggle_focus(Focus::Pair {
                         label: self.catalog.labels[i as usize],
                         predicted,
                     });
@@ -176,11 +182,13 @@ impl App {
                 }
             }
             CycleLabelFilter => {
-                self.mis.filter_label = self.next_class(self.mis.filter_label);
+                let from = self.mis_selected().map(|m| m.label);
+                self.mis.filter_label = self.next_class(self.mis.filter_label, from);
                 self.mis.selected = 0;
             }
             CyclePredictedFilter => {
-                self.mis.filter_predicted = self.next_class(self.mis.filter_predicted);
+                let from = self.mis_selected().map(|m| m.predicted);
+                self.mis.filter_predicted = self.next_class(self.mis.filter_predicted, from);
                 self.mis.selected = 0;
             }
             ClearFilters => {
@@ -294,9 +302,24 @@ impl App {
         self.layer = layers[(i + 1) % layers.len()].name.clone();
     }
 
-    fn next_class(&self, current: Option<ClassId>) -> Option<ClassId> {
+    /// A highlight key: on, or off when that highlight is already on.
+    fn toggle_focus(&mut self, focus: Focus) {
+        let same = self.projection.focus == Some(focus);
+        self.projection.focus = (!same).then_some(focus);
+    }
+
+    /// The mistake under the list cursor.
+    fn mis_selected(&self) -> Option<crate::analysis::misclassified::Misclassified> {
+        let list = self.visible_mistakes();
+        list.get(self.mis.selected.min(list.len().saturating_sub(1)))
+            .copied()
+    }
+
+    /// The next class filter: off, then the selected mistake's class (`from`), the classes
+    /// after it, off again.
+    fn next_class(&self, current: Option<ClassId>, from: Option<ClassId>) -> Option<ClassId> {
         match current {
-            None if self.num_classes() > 0 => Some(0),
+            None if self.num_classes() > 0 => Some(from.unwrap_or(0)),
             Some(c) if (c as usize) + 1 < self.num_classes() => Some(c + 1),
             _ => None,
         }

@@ -48,9 +48,23 @@ impl Session {
     }
 
     /// Waits until the projection shows a map: PCA's (its variance) or, once the first
-    /// screen has turned to it, t-SNE's (its KL).
+    /// screen has turned to it, t-SNE's (its KL); and until the viewer reads keys.
     pub fn wait_for_map(&self) -> String {
-        self.wait_for_any(&["variance", "KL "])
+        let screen = self.wait_for_any(&["variance", "KL "]);
+        self.wait_for_input();
+        screen
+    }
+
+    /// Waits until the viewer reads keys. The map comes before the terminal's answer to
+    /// the graphics query, which is read from the keyboard's input (a detached tmux never
+    /// answers: the query's timeout, 1 s); keys sent meanwhile would be taken for the
+    /// answer. Mouse reporting goes on once it is in: that is the sign.
+    pub fn wait_for_input(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.format("#{mouse_any_flag}") != "1" {
+            assert!(Instant::now() < deadline, "mouse reporting never went on");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Waits until the pane shows one of `needles` and returns the screen.

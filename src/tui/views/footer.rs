@@ -1,11 +1,12 @@
 //! The keys that matter in the current view, and what is being computed.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::tui::app::{App, View};
+use crate::tui::jobs::{JobKey, projection_key};
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -14,18 +15,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             "←→ step  space play  m PCA/t-SNE/UMAP  wasd cursor  WASD pan  +/- zoom  c colour  f/p highlight"
         }
         View::Similarity => {
-            "←→ step  ↑↓ a/d cursor  Enter images  s source  o linkage  r order  m confusion"
+            "h/l step  ←→↑↓ cursor  Enter images  s source  o linkage  r order  m confusion"
         }
         View::Misclassified => "←→ step  ↑↓ select  n neighbours  t/p filter  x clear  S sort",
         View::Clusters => "←→ step  ↑↓ cluster  +/- k",
     };
     let mut spans = vec![];
+    let waiting = waited_for(app);
     if let Some(status) = &app.status {
         // Errors quote names from the file.
         let status = crate::text::escape(status);
         spans.push(Span::styled(format!(" {status} "), theme.accent()));
-    } else if !app.pending.is_empty() {
-        let mut what: Vec<&str> = app.pending.iter().map(|k| k.kind()).collect();
+    } else if !waiting.is_empty() {
+        let mut what: Vec<&str> = waiting.iter().map(|k| k.kind()).collect();
         what.sort_unstable();
         what.dedup();
         spans.push(Span::styled(
@@ -33,9 +35,28 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.accent(),
         ));
     }
-    spans.push(Span::styled(
-        format!(" {keys}  ? help  q quit"),
-        theme.muted(),
-    ));
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    spans.push(Span::styled(format!(" {keys}"), theme.muted()));
+    // The way to the rest of the keys and out stays visible however narrow the screen.
+    const ALWAYS: &str = "  ? help  q quit ";
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(ALWAYS.len() as u16)])
+            .areas(area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), left);
+    frame.render_widget(Paragraph::new(ALWAYS).style(theme.muted()), right);
+}
+
+/// The pending work the user waits for: not the once-a-second look for new steps, nor a
+/// map that is no longer the one on screen (a t-SNE run cannot be stopped midway).
+fn waited_for(app: &App) -> Vec<&JobKey> {
+    let shown_map = app
+        .step()
+        .map(|s| projection_key(s, &app.layer, app.projection.method));
+    app.pending
+        .iter()
+        .filter(|k| match k {
+            JobKey::Refresh => false,
+            JobKey::Projection(..) => Some(*k) == shown_map.as_ref(),
+            _ => true,
+        })
+        .collect()
 }

@@ -1,5 +1,5 @@
-//! Run name, step and epoch, accuracy sparkline with the current step marked, layer, tabs;
-//! a click on a tab shows its view.
+//! Run name, step and epoch, layer, tabs, and the labelled accuracy line with the current
+//! step marked; a click on a tab shows its view.
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -50,7 +50,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if app.playing {
         top.push(Span::styled("  ▶ playing", theme.accent()));
     }
-    if app.follow && app.step_index + 1 == steps.len() {
+    // Only while steps arrive: a finished run is not followed, whatever F says.
+    if app.follow && app.step_index + 1 == steps.len() && app.is_live() {
         top.push(Span::styled("  following", theme.muted()));
     }
     frame.render_widget(Paragraph::new(Line::from(top)), area);
@@ -63,17 +64,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         };
         frame.render_widget(Paragraph::new(Span::styled(tab_label(i, v), style)), tab);
     }
-    // The sparkline two columns after the last tab.
+    // The accuracy line two columns after the last tab, labelled.
     let end = tabs.last().map_or(area.x, |&(_, _, t)| t.right());
     let rest = Rect::new(end.saturating_add(2), area.y + 1, area.width, 1).intersection(area);
-    frame.render_widget(
-        Paragraph::new(Line::from(sparkline(
-            app,
-            theme,
-            area.width.saturating_sub(60) as usize,
-        ))),
-        rest,
-    );
+    let room = (rest.width as usize).saturating_sub(5);
+    if room >= 4 && !steps.is_empty() {
+        let mut line = vec![Span::styled("acc ", theme.muted())];
+        line.extend(sparkline(app, theme, room));
+        frame.render_widget(Paragraph::new(Line::from(line)), rest);
+    }
 }
 
 /// A tab as drawn: " N Title ".
@@ -106,7 +105,7 @@ pub fn hit(area: Rect, at: Position) -> Option<Target> {
 }
 
 /// Accuracy over the steps, one bar per step (sampled when there are more steps than room),
-/// the current step reversed.
+/// the current step in the accent colour (reversed, a full bar would vanish).
 fn sparkline<'a>(app: &App, theme: &Theme, width: usize) -> Vec<Span<'a>> {
     let n = app.catalog.steps.len();
     if n == 0 || width < 4 {
@@ -126,7 +125,12 @@ fn sparkline<'a>(app: &App, theme: &Theme, width: usize) -> Vec<Span<'a>> {
                     BARS[((a * BARS.len() as f64) as usize).min(BARS.len() - 1)]
                 });
             let style = if slot == current_slot {
-                Style::default().add_modifier(Modifier::REVERSED)
+                let accent = theme.accent();
+                // Without colours, reversed it is: still a mark, but for a full bar.
+                match accent.fg {
+                    Some(_) => accent,
+                    None => accent.add_modifier(Modifier::REVERSED),
+                }
             } else {
                 Style::default().fg(theme.scale(0.75))
             };

@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Sparkline};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 
 use crate::tui::app::{App, MisFocus};
 use crate::tui::theme::Theme;
@@ -196,33 +196,14 @@ fn render_facts(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, image: 
     let [text, history] =
         Layout::vertical([Constraint::Length(text_h), Constraint::Min(0)]).areas(area);
     frame.render_widget(Paragraph::new(lines), text);
-    let Some(Some(h)) = app.cache.histories.get(&image) else {
-        if history.height > 0 {
-            frame.render_widget(
-                Paragraph::new("history: computing…").style(theme.muted()),
-                history,
-            );
-        }
-        return;
-    };
-    let learned = h
-        .learned_at
-        .map_or("never learned".into(), |s| format!("learned at step {s}"));
-    let caption = format!(
-        "p(true) over training: {learned}, forgotten {}×",
-        h.forgetting_events
-    );
-    let data: Vec<u64> = h
-        .p_true
-        .iter()
-        .map(|p| (p * 100.0).round() as u64)
-        .collect();
-    let spark = Sparkline::default()
-        .data(&data)
-        .max(100)
-        .style(Style::default().fg(theme.scale(0.7)))
-        .block(Block::default().title(caption));
-    frame.render_widget(spark, history);
+    match app.cache.histories.get(&image) {
+        Some(Some(h)) => super::history_chart::render(frame, history, h, theme),
+        _ if history.height > 0 => frame.render_widget(
+            Paragraph::new("history: computing…").style(theme.muted()),
+            history,
+        ),
+        _ => {}
+    }
 }
 
 fn render_neighbours(
@@ -245,13 +226,13 @@ fn render_neighbours(
     let Some((class, list)) = lists.get(which) else {
         return;
     };
-    let kind = if which == 0 { "predicted" } else { "true" };
-    let title = format!(" nearest {} ({kind} class) ", app.class_name(*class));
+    let kind = if which == 0 { "pred." } else { "true" };
+    let title = format!(" nearest {} ({kind}) ", app.class_name(*class));
     let items: Vec<ListItem> = list
         .iter()
         .map(|n| {
             ListItem::new(format!(
-                "{:>6}  {:<8.8} d={:.3}",
+                "{:>5} {:<5.5} d={:.3}",
                 n.image,
                 app.class_name(app.catalog.labels[n.image as usize]),
                 n.distance

@@ -7,6 +7,7 @@ pub mod clusters;
 pub mod footer;
 pub mod header;
 pub mod help;
+pub mod history_chart;
 pub mod matrix_grid;
 pub mod misclassified;
 pub mod overlays;
@@ -88,7 +89,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, gfx: &mut Graphics) {
     footer::render(frame, foot, app, theme);
     gfx.set_enabled(true);
     match app.overlay {
-        Some(Overlay::Help) => help::render(frame, body, theme),
+        Some(Overlay::Help) => help::render(frame, body, app, theme),
         Some(Overlay::Cell { .. }) => overlays::render_cell(frame, body, app, theme, gfx),
         Some(Overlay::Search) => overlays::render_search(frame, body, app, theme),
         None => {}

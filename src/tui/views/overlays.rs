@@ -85,16 +85,35 @@ pub fn render_cell(
     }
 }
 
+/// The search box and the classes and images its text matches, the chosen one highlighted.
 pub fn render_search(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let popup = centred(area, 50, 3);
+    use crate::tui::search::Match;
+    let matches = app.search_matches();
+    let popup = centred(area, 56, 3 + matches.len() as u16);
     frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .title(" search classes and images (↑↓ choose, Enter) ")
+        .border_style(theme.accent());
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let [typed, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
     let text = format!("{}▏", crate::text::escape(&app.search));
-    frame.render_widget(
-        Paragraph::new(text).block(
-            Block::bordered()
-                .title(" search: class name or image id (Enter) ")
-                .border_style(theme.accent()),
-        ),
-        popup,
+    frame.render_widget(Paragraph::new(text), typed);
+    let items: Vec<ListItem> = matches
+        .iter()
+        .map(|m| match *m {
+            Match::Class(c) => ListItem::new(format!("class {}", app.class_name(c))),
+            Match::Image(i) => {
+                let label = app.catalog.labels[i as usize];
+                ListItem::new(format!("image {i} (class {})", app.class_name(label)))
+            }
+        })
+        .collect();
+    let selected = app.search_selected.min(matches.len().saturating_sub(1));
+    let mut state = ListState::default().with_selected((!matches.is_empty()).then_some(selected));
+    frame.render_stateful_widget(
+        List::new(items).highlight_style(theme.highlight()),
+        list,
+        &mut state,
     );
 }

@@ -162,7 +162,8 @@ fn colour_key(app: &App, i: usize, clusters: Option<&[u32]>) -> u32 {
         ColourBy::TrueClass => label,
         ColourBy::Predicted => predicted.unwrap_or(label),
         ColourBy::Correctness => predicted.map_or(1, |p| u32::from(p == label)),
-        ColourBy::Cluster => clusters.map_or(label, |c| c[i]),
+        // Grey until the clusters are computed: class colours would pass for clusters.
+        ColourBy::Cluster => clusters.map_or(DIM, |c| c[i]),
     }
 }
 
@@ -309,7 +310,13 @@ fn legend<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
                 Span::raw(" wrong"),
             ]));
         }
-        ColourBy::Cluster => lines.push(Line::raw(format!("k = {}", app.cluster_k))),
+        ColourBy::Cluster => {
+            let state = match app.current_clusters() {
+                Some(_) => "",
+                None => ": computing…",
+            };
+            lines.push(Line::raw(format!("k = {}{state}", app.cluster_k)));
+        }
         _ => {
             let k = app.num_classes();
             let per_line = 3;
@@ -363,7 +370,9 @@ fn map_facts<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
                 format!("perplexity {p:.1}: lowered, too few images"),
                 theme.accent(),
             )),
-            Some((p, false)) => lines.push(Line::styled(format!("perplexity {p}"), theme.muted())),
+            Some((p, false)) => {
+                lines.push(Line::styled(format!("perplexity {p:.1}"), theme.muted()))
+            }
             None => {}
         }
     }
