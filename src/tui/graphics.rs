@@ -17,11 +17,12 @@ use super::kitty::KittyPlacements;
 use crate::model::{ImageId, Thumbnail};
 use crate::picture::{ImageMode, QUERY_TIMEOUT_MS, upscale};
 
-/// The terminal's picture protocol, and each image encoded for it (kept between frames so an
-/// unchanged picture is not sent again).
+/// The terminal's picture protocol, and each image encoded for it at each size it is drawn
+/// (kept between frames so an unchanged picture is not sent again; a grid shows many at once,
+/// and one image may be both a grid tile and the large picture beside it).
 pub struct Graphics {
     picker: Option<Picker>,
-    protocols: HashMap<ImageId, StatefulProtocol>,
+    protocols: HashMap<(ImageId, u16, u16), StatefulProtocol>,
     kitty: Option<KittyPlacements>,
     /// False while drawing under an overlay: previews there are half blocks.
     enabled: bool,
@@ -118,7 +119,12 @@ impl Graphics {
         let Some(picker) = &self.picker else {
             return false;
         };
-        let protocol = self.protocols.entry(image).or_insert_with(|| {
+        let key = (image, area.width, area.height);
+        // Encoded pictures are small; keep a bounded number.
+        if self.protocols.len() >= 512 && !self.protocols.contains_key(&key) {
+            self.protocols.clear();
+        }
+        let protocol = self.protocols.entry(key).or_insert_with(|| {
             // Whole-pixel enlargement first, so the protocol's own scaling cannot blur digits.
             let factor = (256 / thumb.width.max(thumb.height).max(1)).max(1) as u32;
             picker.new_resize_protocol(upscale(thumb, factor))
@@ -128,10 +134,6 @@ impl Graphics {
             area,
             protocol,
         );
-        // Encoded pictures are small; keep a bounded number.
-        if self.protocols.len() > 256 {
-            self.protocols.retain(|&k, _| k == image);
-        }
         true
     }
 }

@@ -65,13 +65,10 @@ pub fn action(key: KeyEvent, view: View, overlay: Option<Overlay>) -> Option<Act
     if overlay == Some(Overlay::Search) {
         return search_action(key);
     }
-    if let Some(Overlay::Cell { .. }) = overlay {
-        match key.code {
-            KeyCode::Up | KeyCode::Char('k') => return Some(Move(0, -1)),
-            KeyCode::Down | KeyCode::Char('j') => return Some(Move(0, 1)),
-            KeyCode::Enter => return Some(Enter),
-            _ => {}
-        }
+    if let Some(Overlay::Cell { .. }) = overlay
+        && let Some(a) = cell_action(key.code)
+    {
+        return Some(a);
     }
     if let Some(specific) = view_action(view, key.code) {
         return Some(specific);
@@ -163,6 +160,19 @@ fn search_action(key: KeyEvent) -> Option<Action> {
     }
 }
 
+/// Keys of a confusion cell's grid of pictures: every arrow moves through the grid.
+fn cell_action(code: KeyCode) -> Option<Action> {
+    use Action::*;
+    match code {
+        KeyCode::Up | KeyCode::Char('k') | KeyCode::Char('w') => Some(Move(0, -1)),
+        KeyCode::Down | KeyCode::Char('j') | KeyCode::Char('s') => Some(Move(0, 1)),
+        KeyCode::Left | KeyCode::Char('h') | KeyCode::Char('a') => Some(Move(-1, 0)),
+        KeyCode::Right | KeyCode::Char('l') | KeyCode::Char('d') => Some(Move(1, 0)),
+        KeyCode::Enter => Some(Enter),
+        _ => None,
+    }
+}
+
 /// Every key, for the help overlay: (keys, what they do, views where they work).
 pub const HELP: &[(&str, &str, &str)] = &[
     (
@@ -241,12 +251,12 @@ pub const HELP: &[(&str, &str, &str)] = &[
     ),
     (
         "Enter",
-        "list the images of the cursor's cell",
+        "the cell's images as a grid; Enter again: all on the map",
         "similarity",
     ),
     (
         "n",
-        "move between the list and the two neighbour lists",
+        "move between the list and the two neighbour grids",
         "misclassified",
     ),
     (

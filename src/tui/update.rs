@@ -216,7 +216,7 @@ impl App {
     }
 
     /// A click selects what it hit; a second click on what is already selected (a matrix
-    /// cell, an image of a cell's list) opens it, as Enter does.
+    /// cell, a picture of a cell's grid) opens it, as Enter does.
     fn click(&mut self, target: Target) {
         match target {
             Target::Tab(view) => self.show(view),
@@ -227,7 +227,7 @@ impl App {
                 self.mis.selected = row;
                 self.mis.focus = MisFocus::List;
             }
-            Target::NeighbourRow(which, row) => {
+            Target::Neighbour(which, row) => {
                 self.mis.focus = MisFocus::Neighbours(which);
                 self.mis.neighbour_selected[which] = row;
             }
@@ -343,9 +343,13 @@ impl App {
                 self.apply_search();
                 return;
             }
-            Some(Overlay::Cell { .. }) => {
-                // Drill down: show the chosen image in the projection.
+            Some(Overlay::Cell {
+                label, predicted, ..
+            }) => {
+                // Drill down: the projection highlights every image of the cell, the
+                // cursor on the chosen one.
                 if let Some(image) = self.cell_images_selected() {
+                    self.projection.focus = Some(Focus::Pair { label, predicted });
                     self.projection.cursor = Some(image);
                     self.overlay = None;
                     self.view = View::Projection;

@@ -10,7 +10,9 @@ pub mod help;
 pub mod history_chart;
 pub mod matrix_grid;
 pub mod misclassified;
+pub mod neighbour_grids;
 pub mod overlays;
+pub mod picture_grid;
 pub mod preview;
 pub mod projection;
 pub mod similarity;
@@ -31,15 +33,16 @@ pub enum Target {
     Tab(View),
     /// A row of the misclassified list: an index into `App::visible_mistakes`.
     MistakeRow(usize),
-    /// A row of one of the misclassified view's neighbour lists: (list, row).
-    NeighbourRow(usize, usize),
+    /// A picture of one of the misclassified view's neighbour grids: (grid, index in its
+    /// list).
+    Neighbour(usize, usize),
     /// A row of the clusters list: the cluster's number.
     ClusterRow(usize),
     /// The image drawn nearest to the clicked cell of the map.
     MapImage(ImageId),
     /// A cell of the similarity matrix: (row, column) in display order.
     MatrixCell(usize, usize),
-    /// A row of the list of a confusion cell's images (the overlay).
+    /// A picture of the grid of a confusion cell's images (the overlay): its index.
     CellImage(usize),
 }
 
