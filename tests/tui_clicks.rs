@@ -5,10 +5,12 @@
 
 mod common {
     pub mod runs;
+    pub mod screen;
     #[allow(dead_code)] // reads the screen cell by cell, not as text
     pub mod viewer;
 }
 
+use common::screen::{caption_image, cells, find, neighbour_pictures};
 use common::viewer::{press, render, view_app};
 use crossterm::event::KeyCode;
 use deepscope::store::Store;
@@ -37,29 +39,6 @@ fn at(x: u16, y: u16) -> Position {
 
 fn screen((w, h): (u16, u16)) -> Rect {
     Rect::new(0, 0, w, h)
-}
-
-/// Every cell where `needle` starts on the screen, as (x, y), reading symbols cell by cell.
-fn find(terminal: &Terminal<TestBackend>, needle: &str) -> Vec<(u16, u16)> {
-    let buf = terminal.backend().buffer();
-    let chars: Vec<String> = needle.chars().map(String::from).collect();
-    let mut found = Vec::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width.saturating_sub(chars.len() as u16 - 1) {
-            if (0..chars.len()).all(|i| buf[(x + i as u16, y)].symbol() == chars[i]) {
-                found.push((x, y));
-            }
-        }
-    }
-    found
-}
-
-/// The text of row `y` from column `x` on, `n` cells.
-fn cells(terminal: &Terminal<TestBackend>, x: u16, y: u16, n: u16) -> String {
-    let buf = terminal.backend().buffer();
-    (x..(x + n).min(buf.area.width))
-        .map(|x| buf[(x, y)].symbol())
-        .collect()
 }
 
 /// The number at the start of row `y` of a list whose text starts at column `x`.
@@ -129,37 +108,6 @@ fn every_row_of_the_misclassified_list_is_hit_even_scrolled() {
         assert_eq!(hit(&app, screen(size), at(5, 2)), None);
         assert_eq!(hit(&app, screen(size), at(40, 5)), None);
     }
-}
-
-/// The image whose caption has a line starting at (x, y) and the line "d=…" or "p=…"
-/// starting right under it, the first line read "ID …" or, chosen, "▶ID …".
-fn caption_image(terminal: &Terminal<TestBackend>, x: u16, y: u16) -> Option<u32> {
-    let line = cells(terminal, x, y, 12);
-    line.trim_start_matches('▶')
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
-}
-
-/// Each picture of the neighbour grids (`lists` of the selected mistake) found on the
-/// screen by its caption "ID CLASS" over "d=DISTANCE": a cell of the picture above the
-/// caption, the grid and the index in its list.
-fn neighbour_pictures(
-    terminal: &Terminal<TestBackend>,
-    lists: &[(u32, Vec<deepscope::analysis::neighbours::Neighbour>)],
-) -> Vec<(u16, u16, usize, usize)> {
-    find(terminal, "d=")
-        .into_iter()
-        .filter_map(|(x, y)| {
-            let image = caption_image(terminal, x, y - 1)?;
-            let (which, i) = (0..2).find_map(|which| {
-                let i = lists[which].1.iter().position(|n| n.image == image)?;
-                Some((which, i))
-            })?;
-            Some((x + 3, y - 3, which, i))
-        })
-        .collect()
 }
 
 #[test]

@@ -61,7 +61,10 @@ impl App {
                 image,
                 lists,
             } => {
-                self.cache.neighbours.insert((step, layer, image), lists);
+                let classes = lists.iter().map(|(c, _)| *c).collect();
+                self.cache
+                    .neighbours
+                    .insert((step, layer, image, classes), lists);
             }
             Response::History { image, history } => {
                 self.cache.histories.insert(image, history);
@@ -81,6 +84,9 @@ impl App {
             }
             Response::Order { key, order } => {
                 self.cache.orders.insert(key, order);
+            }
+            Response::Suspects { step, queue } => {
+                self.cache.suspects.insert(step, queue);
             }
             Response::Failed { keys, message } => {
                 self.failed.extend(keys);

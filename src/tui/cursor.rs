@@ -56,6 +56,7 @@ impl App {
                         as usize;
                 }
             },
+            View::Suspects => self.move_in_suspects(dx, dy),
             View::Clusters => {
                 let k = self.cluster_k.min(self.catalog.num_images()).max(1) as i64;
                 self.cluster_selected =

@@ -26,6 +26,8 @@ pub struct Graphics {
     kitty: Option<KittyPlacements>,
     /// False while drawing under an overlay: previews there are half blocks.
     enabled: bool,
+    /// Whether screens of many pictures may use the protocol (see `detect`).
+    grids: bool,
 }
 
 impl Graphics {
@@ -36,6 +38,7 @@ impl Graphics {
             protocols: HashMap::new(),
             kitty: None,
             enabled: true,
+            grids: true,
         }
     }
 
@@ -76,8 +79,13 @@ impl Graphics {
                 ..Graphics::none()
             },
             ProtocolType::Kitty if mode != ImageMode::Kitty => Graphics::none(),
+            // Through tmux, sixel and iTerm2 pictures pass to the outer terminal, which
+            // tmux does not tell where they go: with a screen of pictures (a mistake beside
+            // sixteen neighbours) some were drawn over the header's corner and some not at
+            // all (xterm, tmux 3.3), where one preview and the clusters grid were in place.
             ProtocolType::Kitty | ProtocolType::Sixel | ProtocolType::Iterm2 => Graphics {
                 picker: Some(picker),
+                grids: !in_tmux,
                 ..Graphics::none()
             },
         }
@@ -95,6 +103,16 @@ impl Graphics {
     /// Whether `render` may draw terminal pictures (see `views::draw`).
     pub fn set_enabled(&mut self, enabled: bool) {
         self.enabled = enabled;
+    }
+
+    /// Whether `render` may draw terminal pictures now.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Whether a screen of many pictures may use the protocol (else half blocks).
+    pub fn grids(&self) -> bool {
+        self.grids
     }
 
     pub fn active(&self) -> bool {

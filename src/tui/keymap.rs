@@ -108,6 +108,7 @@ fn view_action(view: View, code: KeyCode) -> Option<Action> {
         (View::Misclassified, KeyCode::Char('p')) => Some(CyclePredictedFilter),
         (View::Misclassified, KeyCode::Char('x')) => Some(ClearFilters),
         (View::Misclassified, KeyCode::Char('S')) => Some(ToggleSort),
+        (View::Suspects, KeyCode::Char('n')) => Some(CycleNeighbourFocus),
         (View::Clusters, KeyCode::Char('+') | KeyCode::Char('=')) => Some(MoreClusters),
         (View::Clusters, KeyCode::Char('-')) => Some(FewerClusters),
         _ => None,
@@ -127,6 +128,7 @@ fn global_action(code: KeyCode) -> Option<Action> {
         KeyCode::Char('2') => Some(ShowView(View::Similarity)),
         KeyCode::Char('3') => Some(ShowView(View::Misclassified)),
         KeyCode::Char('4') => Some(ShowView(View::Clusters)),
+        KeyCode::Char('5') => Some(ShowView(View::Suspects)),
         KeyCode::Left | KeyCode::Char('h') => Some(StepBy(-1)),
         KeyCode::Right | KeyCode::Char('l') => Some(StepBy(1)),
         KeyCode::Home | KeyCode::Char('g') => Some(FirstStep),
@@ -184,7 +186,7 @@ pub const HELP: &[(&str, &str, &str)] = &[
     ("[ ]", "jump a tenth of the run back / forward", "all"),
     ("space", "play through the steps / pause", "all"),
     ("F", "follow the newest step of a live run", "all"),
-    ("Tab S-Tab 1-4", "switch view", "all"),
+    ("Tab S-Tab 1-5", "switch view", "all"),
     ("L", "cycle the features layer", "all"),
     ("/", "search classes and images together (↑↓ choose)", "all"),
     ("↑ ↓ j k w s", "move the cursor / selection", "all"),
@@ -257,7 +259,7 @@ pub const HELP: &[(&str, &str, &str)] = &[
     (
         "n",
         "move between the list and the two neighbour grids",
-        "misclassified",
+        "misclassified, suspects",
     ),
     (
         "t p x",

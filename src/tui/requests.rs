@@ -89,6 +89,7 @@ impl App {
             }
             View::Similarity => self.wanted_for_matrix(features, wanted),
             View::Misclassified => self.wanted_for_mistakes(step, has_features, wanted),
+            View::Suspects => self.wanted_for_suspects(step, has_features, wanted),
             View::Clusters => {
                 if has_features && self.current_clusters().is_none() {
                     wanted.push(Request::Clusters {
@@ -244,6 +245,10 @@ impl App {
                         ids.extend(lists.iter().flat_map(|(_, l)| l.iter().map(|n| n.image)));
                     }
                 }
+            }
+            (_, View::Suspects) => {
+                ids.extend(self.suspect_image());
+                ids.extend(self.suspect_thumbnails());
             }
             (_, View::Clusters) => {
                 if let Some(step) = self.step()

@@ -35,4 +35,5 @@ impl ListScroll {
 pub struct Scrolls {
     pub mistakes: ListScroll,
     pub clusters: ListScroll,
+    pub suspects: ListScroll,
 }

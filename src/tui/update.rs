@@ -80,6 +80,7 @@ impl App {
             | CycleColour | FocusClass | FocusPair => self.act_on_map(action),
             CycleSource | CycleLinkage | ToggleFixedOrder | ToggleConfusionPanel
             | MatrixZoom(_) => self.act_on_matrix(action),
+            CycleNeighbourFocus if self.view == View::Suspects => self.cycle_suspect_focus(),
             CycleNeighbourFocus | CycleLabelFilter | CyclePredictedFilter | ClearFilters
             | ToggleSort => self.act_on_mistakes(action),
             MoreClusters => self.change_cluster_count(1),
@@ -232,6 +233,17 @@ impl App {
                 self.mis.neighbour_selected[which] = row;
             }
             Target::ClusterRow(row) => self.cluster_selected = row,
+            Target::SuspectRow(row) => {
+                if row != self.suspects.selected {
+                    self.suspects.neighbour_selected = [0, 0];
+                }
+                self.suspects.selected = row;
+                self.suspects.focus = MisFocus::List;
+            }
+            Target::SuspectNeighbour(which, i) => {
+                self.suspects.focus = MisFocus::Neighbours(which);
+                self.suspects.neighbour_selected[which] = i;
+            }
             Target::MapImage(image) => self.projection.cursor = Some(image),
             Target::MatrixCell(r, c) if self.matrix.cursor == (r, c) => self.enter(),
             Target::MatrixCell(r, c) => self.matrix.cursor = (r, c),

@@ -75,17 +75,19 @@ pub fn render(
         app.class_name(item.label),
         app.class_name(item.predicted)
     );
-    neighbour_grids::render(
-        frame,
-        &neighbour_grids::areas(detail, area.width >= WIDE),
-        app,
-        theme,
-        gfx,
-        (item.image, title),
-        app.neighbour_lists(item.image),
-        selection(app),
-        ["predicted", "true"],
-    );
+    super::picture_grid::many_pictures(gfx, |gfx| {
+        neighbour_grids::render(
+            frame,
+            &neighbour_grids::areas(detail, area.width >= WIDE),
+            app,
+            theme,
+            gfx,
+            (item.image, title),
+            app.neighbour_lists(item.image),
+            selection(app),
+            ["predicted", "true"],
+        )
+    });
 }
 
 fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {

@@ -16,6 +16,7 @@ pub mod picture_grid;
 pub mod preview;
 pub mod projection;
 pub mod similarity;
+pub mod suspects;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -36,6 +37,10 @@ pub enum Target {
     /// A picture of one of the misclassified view's neighbour grids: (grid, index in its
     /// list).
     Neighbour(usize, usize),
+    /// A row of the suspects queue: an index into it.
+    SuspectRow(usize),
+    /// A picture of one of the suspects view's neighbour grids: (grid, index in its list).
+    SuspectNeighbour(usize, usize),
     /// A row of the clusters list: the cluster's number.
     ClusterRow(usize),
     /// The image drawn nearest to the clicked cell of the map.
@@ -88,6 +93,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, gfx: &mut Graphics) {
         View::Similarity => similarity::render(frame, body, app, theme),
         View::Misclassified => misclassified::render(frame, body, app, theme, gfx),
         View::Clusters => clusters::render(frame, body, app, theme, gfx),
+        View::Suspects => suspects::render(frame, body, app, theme, gfx),
     }
     footer::render(frame, foot, app, theme);
     gfx.set_enabled(true);
@@ -122,6 +128,7 @@ pub fn hit(app: &App, screen: Rect, at: Position) -> Option<Target> {
         View::Similarity => similarity::hit(app, body, at),
         View::Misclassified => misclassified::hit(app, body, at),
         View::Clusters => clusters::hit(app, body, at),
+        View::Suspects => suspects::hit(app, body, at),
     }
 }
 

@@ -129,7 +129,7 @@ pub fn render_cell(
         .style(theme.accent()),
         line,
     );
-    grid.render(frame, grid_area, app, theme, gfx);
+    super::picture_grid::many_pictures(gfx, |gfx| grid.render(frame, grid_area, app, theme, gfx));
 }
 
 /// The search box and the classes and images its text matches, the chosen one highlighted.

@@ -6,7 +6,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
-use ratatui::style::{Modifier, Style};
 use ratatui::widgets::Paragraph;
 
 use crate::model::ImageId;
@@ -53,6 +52,15 @@ impl SizePolicy {
     }
 }
 
+/// Runs `draw` with the terminal's pictures only where a screen of many may use them
+/// (`Graphics::grids`); half blocks elsewhere.
+pub fn many_pictures(gfx: &mut Graphics, draw: impl FnOnce(&mut Graphics)) {
+    let enabled = gfx.enabled();
+    gfx.set_enabled(enabled && gfx.grids());
+    draw(gfx);
+    gfx.set_enabled(enabled);
+}
+
 /// The grid: items, which one is selected (highlighted when `focused`), and the policy.
 pub struct PictureGrid<'a> {
     pub items: &'a [Tile],
@@ -87,7 +95,8 @@ impl PictureGrid<'_> {
     }
 
     /// Draws each visible tile: the picture, with the terminal's protocol where it has one,
-    /// and its caption, the selected one's caption highlighted and marked.
+    /// and its caption, the chosen one's highlighted and marked when the grid has the
+    /// keyboard.
     pub fn render(
         &self,
         frame: &mut Frame,
@@ -102,12 +111,12 @@ impl PictureGrid<'_> {
             let picture = Rect::new(tile.x, tile.y, tile.width.saturating_sub(1), pic_h);
             super::preview::draw(frame, picture, app, item.image, theme, gfx);
             let chosen = i == self.selected;
-            let style = match (chosen, self.focused) {
-                (true, true) => theme.highlight(),
-                (true, false) => {
-                    Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
-                }
-                _ => theme.muted(),
+            // Only the grid that has the keyboard marks its choice.
+            let marked = chosen && self.focused;
+            let style = if marked {
+                theme.highlight()
+            } else {
+                theme.muted()
             };
             for (l, line) in item
                 .caption
@@ -121,7 +130,7 @@ impl PictureGrid<'_> {
                     tile.width.saturating_sub(1),
                     1,
                 );
-                let text = if chosen && self.focused && l == 0 {
+                let text = if marked && l == 0 {
                     format!("▶{line}")
                 } else {
                     line.to_string()
