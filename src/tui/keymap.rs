@@ -259,7 +259,12 @@ pub const HELP: &[(&str, &str, &str)] = &[
     (
         "n",
         "move between the list and the two neighbour grids",
-        "misclassified, suspects",
+        "misclassified",
+    ),
+    (
+        "n",
+        "move between the queue and the two neighbour grids",
+        "suspects",
     ),
     (
         "t p x",
