@@ -62,9 +62,8 @@ impl App {
                 lists,
             } => {
                 let classes = lists.iter().map(|(c, _)| *c).collect();
-                self.cache
-                    .neighbours
-                    .insert((step, layer, image, classes), lists);
+                let key = (step, layer, image, classes);
+                self.cache.neighbours.insert(key, lists);
             }
             Response::History { image, history } => {
                 self.cache.histories.insert(image, history);

@@ -393,13 +393,7 @@ fn run(
             image,
             history: history::load_history(store, image)?,
         },
-        Request::Thumbnails { images } => {
-            let thumbs = images
-                .into_iter()
-                .map(|i| Ok((i, store.thumbnail(i)?)))
-                .collect::<Result<Vec<_>, Error>>()?;
-            Response::Thumbnails(thumbs)
-        }
+        Request::Thumbnails { images } => Response::Thumbnails(thumbnails(store, images)?),
         Request::Refresh => {
             let changed = store.refresh_steps()?;
             Response::Catalog(changed.then(|| Box::new(store.catalog().clone())))
@@ -413,17 +407,31 @@ fn run(
             key,
             order: Arc::new(order_classes(matrix.view(), linkage)),
         },
-        Request::Suspects { step } => {
-            let options = SuspectOptions {
-                step: Some(step),
-                ..SuspectOptions::default()
-            };
-            Response::Suspects {
-                step,
-                queue: Arc::new(suspects(store, &options)?),
-            }
-        }
+        Request::Suspects { step } => Response::Suspects {
+            step,
+            queue: Arc::new(suspect_queue(store, step)?),
+        },
     })
+}
+
+/// The thumbnail of each image (None where the run has none).
+fn thumbnails(
+    store: &Store,
+    images: Vec<ImageId>,
+) -> Result<Vec<(ImageId, Option<Thumbnail>)>, Error> {
+    images
+        .into_iter()
+        .map(|i| Ok((i, store.thumbnail(i)?)))
+        .collect()
+}
+
+/// The viewer's queue of suspected label errors as of `step`: the default method.
+fn suspect_queue(store: &Store, step: StepId) -> Result<SuspectQueue, Error> {
+    let options = SuspectOptions {
+        step: Some(step),
+        ..SuspectOptions::default()
+    };
+    suspects(store, &options)
 }
 
 /// The `k` images of each class nearest to `image` in the layer at the step.
