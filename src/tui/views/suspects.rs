@@ -22,7 +22,7 @@ const WIDE: u16 = 110;
 fn areas(area: Rect) -> [Rect; 3] {
     let wide = area.width >= WIDE;
     let [list, detail] = Layout::horizontal([
-        Constraint::Length(if wide { 40 } else { 26 }),
+        Constraint::Length(if wide { 40 } else { 24 }),
         Constraint::Min(20),
     ])
     .areas(area);
@@ -149,6 +149,8 @@ fn why<'a>(app: &App, theme: &Theme, s: &Suspect) -> Line<'a> {
 /// confident learning flags it.
 fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, queue: &SuspectQueue) {
     let wide = area.width >= 40;
+    // Narrow lists (small screens) give class names four characters, so that neighbours'
+    // pictures keep four columns.
     let w = if wide { 6 } else { 4 };
     let items: Vec<ListItem> = queue
         .suspects
@@ -160,7 +162,7 @@ fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, queue: &
                 spans.push(Span::raw(format!("{:>4} ", rank + 1)));
             }
             spans.extend([
-                Span::raw(format!("{:>6} ", s.image)),
+                Span::raw(format!("{:>w$} ", s.image, w = if wide { 6 } else { 5 })),
                 Span::styled(
                     format!("{:>w$.w$}", app.class_name(s.given)),
                     Style::default().fg(theme.class(s.given as usize)),
