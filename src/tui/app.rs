@@ -120,6 +120,8 @@ pub struct MatrixState {
     /// Cursor as (row, column) positions in display order.
     pub cursor: (usize, usize),
     pub show_confusion: bool,
+    /// Counts written in the confusion matrix's cells.
+    pub counts: bool,
     /// 1: the whole matrix; n: 1/n of the classes around the cursor.
     pub zoom: u32,
     /// Classes a cell covered in the last frame drawn (render writes it): a cursor key
@@ -233,6 +235,7 @@ impl App {
                 fixed_order: true,
                 cursor: (0, 0),
                 show_confusion: true,
+                counts: false,
                 zoom: 1,
                 stride: std::cell::Cell::new(1),
             },

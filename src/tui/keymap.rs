@@ -42,6 +42,8 @@ pub enum Action {
     CycleLinkage,
     ToggleFixedOrder,
     ToggleConfusionPanel,
+    /// Counts written in the confusion matrix's cells, or not.
+    ToggleCounts,
     /// Zoom the matrix in (1), out (-1), or back to all of it (0), around the cursor.
     MatrixZoom(i32),
     CycleNeighbourFocus,
@@ -100,6 +102,7 @@ fn view_action(view: View, code: KeyCode) -> Option<Action> {
         (View::Similarity, KeyCode::Char('o')) => Some(CycleLinkage),
         (View::Similarity, KeyCode::Char('r')) => Some(ToggleFixedOrder),
         (View::Similarity, KeyCode::Char('m')) => Some(ToggleConfusionPanel),
+        (View::Similarity, KeyCode::Char('#')) => Some(ToggleCounts),
         (View::Similarity, KeyCode::Char('+') | KeyCode::Char('=')) => Some(MatrixZoom(1)),
         (View::Similarity, KeyCode::Char('-')) => Some(MatrixZoom(-1)),
         (View::Similarity, KeyCode::Char('0')) => Some(MatrixZoom(0)),
@@ -244,6 +247,11 @@ pub const HELP: &[(&str, &str, &str)] = &[
     (
         "m",
         "show / hide the confusion matrix beside it",
+        "similarity",
+    ),
+    (
+        "#",
+        "counts in the confusion matrix's cells / none",
         "similarity",
     ),
     (

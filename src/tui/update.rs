@@ -78,7 +78,7 @@ impl App {
             | CycleLayer => self.act_on_steps(action),
             CycleMethod | FreshMap | ToggleAxes | ZoomIn | Pan(..) | ZoomOut | ResetZoom
             | CycleColour | FocusClass | FocusPair => self.act_on_map(action),
-            CycleSource | CycleLinkage | ToggleFixedOrder | ToggleConfusionPanel
+            CycleSource | CycleLinkage | ToggleFixedOrder | ToggleConfusionPanel | ToggleCounts
             | MatrixZoom(_) => self.act_on_matrix(action),
             CycleNeighbourFocus if self.view == View::Suspects => self.cycle_suspect_focus(),
             CycleNeighbourFocus | CycleLabelFilter | CyclePredictedFilter | ClearFilters
@@ -166,6 +166,7 @@ impl App {
             }
             ToggleFixedOrder => self.matrix.fixed_order = !self.matrix.fixed_order,
             ToggleConfusionPanel => self.matrix.show_confusion = !self.matrix.show_confusion,
+            ToggleCounts => self.matrix.counts = !self.matrix.counts,
             MatrixZoom(direction) => super::views::similarity::zoom(self, direction),
             _ => {}
         }
