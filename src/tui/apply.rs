@@ -47,6 +47,24 @@ impl App {
                     self.cache.map_progress.insert(key, stage);
                 }
             }
+            Response::Catalog(catalog) => {
+                if let Some(catalog) = catalog {
+                    self.take_catalog(*catalog);
+                }
+            }
+            Response::Failed { keys, message } => {
+                self.failed.extend(keys);
+                self.status = Some(message);
+            }
+            // Settled above: `requests` asks again if the work is still wanted.
+            Response::Superseded { .. } => {}
+            other => self.keep(other),
+        }
+    }
+
+    /// Keeps a result that needs nothing but its place in the cache.
+    fn keep(&mut self, response: Response) {
+        match response {
             Response::Clusters {
                 step,
                 layer,
@@ -73,11 +91,6 @@ impl App {
                     self.cache.thumbnails.insert(image, thumb);
                 }
             }
-            Response::Catalog(catalog) => {
-                if let Some(catalog) = catalog {
-                    self.take_catalog(*catalog);
-                }
-            }
             Response::Accuracies(a) => {
                 self.cache.accuracies = Some(a);
             }
@@ -87,12 +100,7 @@ impl App {
             Response::Suspects { step, queue } => {
                 self.cache.suspects.insert(step, queue);
             }
-            Response::Failed { keys, message } => {
-                self.failed.extend(keys);
-                self.status = Some(message);
-            }
-            // Settled above: `requests` asks again if the work is still wanted.
-            Response::Superseded { .. } => {}
+            _ => {}
         }
     }
 }

@@ -85,7 +85,7 @@ pub fn render(
             (item.image, title),
             app.neighbour_lists(item.image),
             selection(app),
-            ["predicted", "true"],
+            ["pred.", "true"],
         )
     });
 }

@@ -7,11 +7,8 @@ pub mod clusters;
 pub mod footer;
 pub mod header;
 pub mod help;
-<<<<<<< HEAD
 pub mod history_chart;
-=======
 pub mod matrix_counts;
->>>>>>> 4e43545 (View 2: # writes each class pair's number of images in its confusion cell (digits in a colour that contrasts with the cell; left out where cells aggregate classes or a number is wider than its cell); the side text says Enter shows the cell's pictures. tests/tui_counts.rs reads every number back through the view's hit test and fails with the matrix transposed (tried))
 pub mod matrix_grid;
 pub mod misclassified;
 pub mod neighbour_grids;

@@ -108,7 +108,7 @@ pub fn hit(
 }
 
 /// Draws the subject `image` (titled `title`), the chosen image's details, and the grids
-/// titled by `kinds` ("predicted", "true"); "computing" until the lists are known.
+/// titled by `kinds` ("pred.", "true"); "computing" until the lists are known.
 #[allow(clippy::too_many_arguments)]
 pub fn render(
     frame: &mut Frame,
@@ -157,7 +157,7 @@ pub fn render(
         let grid = selection.grid(&tiles, which);
         let inner = Block::bordered().inner(area);
         let title = format!(
-            " nearest {} ({} class): {} of {} ",
+            " nearest {} ({}): {} of {} ",
             app.class_name(*class),
             kinds[which],
             grid.visible(inner),
