@@ -43,6 +43,7 @@ snapshot_view!(projection_view, '1');
 snapshot_view!(similarity_view, '2');
 snapshot_view!(misclassified_view, '3');
 snapshot_view!(clusters_view, '4');
+snapshot_view!(suspects_view, '5');
 snapshot_view!(help_overlay, '?');
 
 #[test]

@@ -5,14 +5,16 @@
 
 mod common {
     pub mod runs;
+    pub mod screen;
     #[allow(dead_code)] // reads the screen cell by cell, not as text
     pub mod viewer;
 }
 
+use common::screen::{caption_image, cells, find, neighbour_pictures};
 use common::viewer::{press, render, view_app};
 use crossterm::event::KeyCode;
 use deepscope::store::Store;
-use deepscope::tui::app::{App, MisFocus, Overlay, View};
+use deepscope::tui::app::{App, Focus, MisFocus, Overlay, View};
 use deepscope::tui::views::{Target, hit};
 use deepscope::tui::{Message, settle};
 use ratatui::Terminal;
@@ -37,29 +39,6 @@ fn at(x: u16, y: u16) -> Position {
 
 fn screen((w, h): (u16, u16)) -> Rect {
     Rect::new(0, 0, w, h)
-}
-
-/// Every cell where `needle` starts on the screen, as (x, y), reading symbols cell by cell.
-fn find(terminal: &Terminal<TestBackend>, needle: &str) -> Vec<(u16, u16)> {
-    let buf = terminal.backend().buffer();
-    let chars: Vec<String> = needle.chars().map(String::from).collect();
-    let mut found = Vec::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width.saturating_sub(chars.len() as u16 - 1) {
-            if (0..chars.len()).all(|i| buf[(x + i as u16, y)].symbol() == chars[i]) {
-                found.push((x, y));
-            }
-        }
-    }
-    found
-}
-
-/// The text of row `y` from column `x` on, `n` cells.
-fn cells(terminal: &Terminal<TestBackend>, x: u16, y: u16, n: u16) -> String {
-    let buf = terminal.backend().buffer();
-    (x..(x + n).min(buf.area.width))
-        .map(|x| buf[(x, y)].symbol())
-        .collect()
 }
 
 /// The number at the start of row `y` of a list whose text starts at column `x`.
@@ -132,37 +111,34 @@ fn every_row_of_the_misclassified_list_is_hit_even_scrolled() {
 }
 
 #[test]
-fn every_row_of_both_neighbour_lists_is_hit() {
-    let (mut app, mut store) = view_app('3');
-    let terminal = render(&app, BIG.0, BIG.1);
-    // Neighbour rows end their text with "d=" and a distance; the image id starts them.
-    let spots = find(&terminal, "d=");
-    assert_eq!(spots.len(), 16, "two lists of eight");
-    let lists = app
-        .neighbour_lists(app.mis_selected_image().unwrap())
-        .unwrap()
-        .clone();
-    let mut targets = Vec::new();
-    for (x, y) in spots {
-        // The row starts after the list's border: the first cell left of the text that is one.
-        let start = (0..x)
-            .rev()
-            .find(|&c| cells(&terminal, c, y, 1) == "│")
-            .unwrap()
-            + 1;
-        let image = leading_number(&terminal, start, y).unwrap();
-        let Some(Target::NeighbourRow(which, row)) = hit(&app, screen(BIG), at(start + 2, y))
-        else {
-            panic!("neighbour {image} at row {y} is not hit");
-        };
-        assert_eq!(lists[which].1[row].image, image);
-        targets.push((start + 2, y, which, image));
-    }
-    // A click on a row shows that neighbour, its list focused.
-    for (x, y, which, image) in targets {
-        click(&mut app, &mut store, BIG, x, y);
-        assert_eq!(app.mis.focus, MisFocus::Neighbours(which));
-        assert_eq!(app.mis_image(), Some(image), "the neighbour is shown");
+fn every_picture_of_both_neighbour_grids_is_hit() {
+    for (size, least) in [(BIG, 16), (SMALL, 6)] {
+        let (mut app, mut store) = view_app('3');
+        let image = app.mis_selected_image().unwrap();
+        let lists = app.neighbour_lists(image).unwrap().clone();
+        let terminal = render(&app, size.0, size.1);
+        let pictures = neighbour_pictures(&terminal, &lists);
+        assert!(
+            pictures.len() >= least,
+            "{} pictures at {size:?}",
+            pictures.len()
+        );
+        for &(x, y, which, i) in &pictures {
+            // The picture's cells are half blocks, and a click there hits that neighbour.
+            assert_eq!(cells(&terminal, x, y, 1), "▀", "{which} {i} at {x},{y}");
+            assert_eq!(
+                hit(&app, screen(size), at(x, y)),
+                Some(Target::Neighbour(which, i)),
+                "{which} {i} at {x},{y}"
+            );
+        }
+        // A click on a picture chooses that neighbour, its grid focused; the mistake stays.
+        for (x, y, which, i) in pictures {
+            click(&mut app, &mut store, size, x, y);
+            assert_eq!(app.mis.focus, MisFocus::Neighbours(which));
+            assert_eq!(app.mis_image(), Some(lists[which].1[i].image));
+            assert_eq!(app.mis_selected_image(), Some(image));
+        }
     }
 }
 
@@ -266,39 +242,51 @@ fn a_click_on_a_matrix_cell_hits_the_cell_the_cursor_then_marks() {
 }
 
 #[test]
-fn every_image_of_a_cell_s_list_is_hit_and_a_second_click_shows_it_on_the_map() {
-    let (mut app, mut store) = view_app('2');
-    // The diagonal cell of class 1: the most images, so the list scrolls.
-    let r = app.class_order().iter().position(|&c| c == 1).unwrap();
-    app.matrix.cursor = (r, r);
-    press(&mut app, &mut store, &[KeyCode::Enter]);
-    press(&mut app, &mut store, &[KeyCode::Down; 40]);
-    let Some(Overlay::Cell {
-        label, predicted, ..
-    }) = app.overlay
-    else {
-        panic!("the cell's images are shown");
-    };
-    let images = app.cell_images(label, predicted);
-    let terminal = render(&app, BIG.0, BIG.1);
-    // Rows read "image ID  p=CONFIDENCE".
-    let spots: Vec<(u16, u16, u32)> = find(&terminal, "image ")
-        .into_iter()
-        .filter_map(|(x, y)| Some((x, y, leading_number(&terminal, x + 6, y)?)))
-        .collect();
-    assert!(spots.len() >= 15, "{} rows", spots.len());
-    for &(x, y, image) in &spots {
-        let Some(Target::CellImage(row)) = hit(&app, screen(BIG), at(x + 2, y)) else {
-            panic!("image {image} at row {y} is not hit");
+fn every_picture_of_a_cell_s_grid_is_hit_and_a_second_click_shows_them_on_the_map() {
+    for size in [BIG, SMALL] {
+        let (mut app, mut store) = view_app('2');
+        // The diagonal cell of class 1: the most images, so the grid pages.
+        let r = app.class_order().iter().position(|&c| c == 1).unwrap();
+        app.matrix.cursor = (r, r);
+        press(&mut app, &mut store, &[KeyCode::Enter]);
+        press(&mut app, &mut store, &[KeyCode::Down; 40]);
+        let Some(Overlay::Cell {
+            label, predicted, ..
+        }) = app.overlay
+        else {
+            panic!("the cell's images are shown");
         };
-        assert_eq!(images[row], image);
+        let images = app.cell_images(label, predicted);
+        let terminal = render(&app, size.0, size.1);
+        // Captions read "ID" over "p=CONFIDENCE"; the picture is above them.
+        let spots: Vec<(u16, u16, u32)> = find(&terminal, "p=")
+            .into_iter()
+            .filter_map(|(x, y)| Some((x + 3, y - 3, caption_image(&terminal, x, y - 1)?)))
+            .collect();
+        assert!(spots.len() >= 8, "{} pictures at {size:?}", spots.len());
+        assert!(
+            spots.iter().any(|s| s.2 == images[40]),
+            "the page holds the selection"
+        );
+        for &(x, y, image) in &spots {
+            assert_eq!(cells(&terminal, x, y, 1), "▀", "{image} at {x},{y}");
+            let Some(Target::CellImage(i)) = hit(&app, screen(size), at(x, y)) else {
+                panic!("image {image} at {x},{y} is not hit");
+            };
+            assert_eq!(images[i], image);
+        }
+        // The view under the overlay takes no clicks.
+        assert_eq!(hit(&app, screen(size), at(0, 10)), None);
+        let (x, y, image) = spots[3];
+        click(&mut app, &mut store, size, x, y);
+        assert_eq!(app.cell_images_selected(), Some(image));
+        click(&mut app, &mut store, size, x, y);
+        assert_eq!(app.view, View::Projection);
+        assert_eq!(app.projection.cursor, Some(image));
+        assert_eq!(
+            app.projection.focus,
+            Some(Focus::Pair { label, predicted }),
+            "all of the cell's images are highlighted"
+        );
     }
-    // The view under the overlay takes no clicks.
-    let (x, y, image) = spots[3];
-    assert_eq!(hit(&app, screen(BIG), at(2, 10)), None);
-    click(&mut app, &mut store, BIG, x + 2, y);
-    assert_eq!(app.cell_images_selected(), Some(image));
-    click(&mut app, &mut store, BIG, x + 2, y);
-    assert_eq!(app.view, View::Projection);
-    assert_eq!(app.projection.cursor, Some(image));
 }

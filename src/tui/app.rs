@@ -11,6 +11,7 @@ use ndarray::Array2;
 use super::axes::Axes;
 use super::jobs::{JobKey, MapSummary, OrderKey};
 use super::scroll::Scrolls;
+use super::suspects::SuspectsState;
 use crate::analysis::Method;
 use crate::analysis::cluster::Clusters;
 use crate::analysis::history::ImageHistory;
@@ -22,6 +23,7 @@ use crate::analysis::similarity::SimilaritySource;
 use crate::model::{Catalog, ClassId, ImageId, LayerKind, StepId, Thumbnail};
 use crate::query::scores::StepScores;
 use crate::query::similarity::Matrices;
+use crate::query::suspects::SuspectQueue;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -29,14 +31,16 @@ pub enum View {
     Similarity,
     Misclassified,
     Clusters,
+    Suspects,
 }
 
 impl View {
-    pub const ALL: [View; 4] = [
+    pub const ALL: [View; 5] = [
         View::Projection,
         View::Similarity,
         View::Misclassified,
         View::Clusters,
+        View::Suspects,
     ];
 
     pub fn title(self) -> &'static str {
@@ -45,6 +49,7 @@ impl View {
             View::Similarity => "Similarity",
             View::Misclassified => "Misclassified",
             View::Clusters => "Clusters",
+            View::Suspects => "Suspects",
         }
     }
 }
@@ -115,6 +120,8 @@ pub struct MatrixState {
     /// Cursor as (row, column) positions in display order.
     pub cursor: (usize, usize),
     pub show_confusion: bool,
+    /// Counts written in the confusion matrix's cells.
+    pub counts: bool,
     /// 1: the whole matrix; n: 1/n of the classes around the cursor.
     pub zoom: u32,
     /// Classes a cell covered in the last frame drawn (render writes it): a cursor key
@@ -147,11 +154,14 @@ pub struct Cache {
     /// The stage a t-SNE/UMAP run has reached, by request key.
     pub map_progress: HashMap<JobKey, Stage>,
     pub clusters: HashMap<(StepId, String, usize), Arc<Clusters>>,
-    pub neighbours: HashMap<(StepId, String, ImageId), NeighbourLists>,
+    /// By step, layer, image and the classes asked for (in that order).
+    pub neighbours: HashMap<(StepId, String, ImageId, Vec<ClassId>), NeighbourLists>,
     pub histories: HashMap<ImageId, Option<ImageHistory>>,
     pub thumbnails: HashMap<ImageId, Option<Thumbnail>>,
     pub orders: HashMap<OrderKey, Arc<ClassOrder>>,
     pub accuracies: Option<Vec<(StepId, f64)>>,
+    /// The suspected-label-error queue as of each step.
+    pub suspects: HashMap<StepId, Arc<SuspectQueue>>,
 }
 
 pub struct App {
@@ -177,6 +187,7 @@ pub struct App {
     pub mis: MisState,
     pub cluster_selected: usize,
     pub cluster_k: usize,
+    pub suspects: SuspectsState,
     pub cache: Cache,
     /// Requests sent and not yet answered: never sent twice.
     pub pending: HashSet<JobKey>,
@@ -224,6 +235,7 @@ impl App {
                 fixed_order: true,
                 cursor: (0, 0),
                 show_confusion: true,
+                counts: false,
                 zoom: 1,
                 stride: std::cell::Cell::new(1),
             },
@@ -237,6 +249,7 @@ impl App {
             },
             cluster_selected: 0,
             cluster_k: 30,
+            suspects: SuspectsState::default(),
             cache: Cache::default(),
             pending: HashSet::new(),
             failed: HashSet::new(),
@@ -354,11 +367,16 @@ impl App {
             .get(&(step, self.layer.clone(), self.cluster_k))
     }
 
+    /// The misclassified view's lists for `image`: its predicted class, then its true one.
     pub fn neighbour_lists(&self, image: ImageId) -> Option<&NeighbourLists> {
-        let step = self.step()?;
-        self.cache
-            .neighbours
-            .get(&(step, self.layer.clone(), image))
+        let predicted = self.scores()?.predictions.get(image as usize)?.class;
+        self.neighbours(image, &[predicted, self.catalog.labels[image as usize]])
+    }
+
+    /// The nearest images of `image` of each of `classes`, at the current step and layer.
+    pub fn neighbours(&self, image: ImageId, classes: &[ClassId]) -> Option<&NeighbourLists> {
+        let key = (self.step()?, self.layer.clone(), image, classes.to_vec());
+        self.cache.neighbours.get(&key)
     }
 
     /// The matrix of `source` at `step` as shown, in class-id order.

@@ -47,6 +47,24 @@ impl App {
                     self.cache.map_progress.insert(key, stage);
                 }
             }
+            Response::Catalog(catalog) => {
+                if let Some(catalog) = catalog {
+                    self.take_catalog(*catalog);
+                }
+            }
+            Response::Failed { keys, message } => {
+                self.failed.extend(keys);
+                self.status = Some(message);
+            }
+            // Settled above: `requests` asks again if the work is still wanted.
+            Response::Superseded { .. } => {}
+            other => self.keep(other),
+        }
+    }
+
+    /// Keeps a result that needs nothing but its place in the cache.
+    fn keep(&mut self, response: Response) {
+        match response {
             Response::Clusters {
                 step,
                 layer,
@@ -61,7 +79,9 @@ impl App {
                 image,
                 lists,
             } => {
-                self.cache.neighbours.insert((step, layer, image), lists);
+                let classes = lists.iter().map(|(c, _)| *c).collect();
+                let key = (step, layer, image, classes);
+                self.cache.neighbours.insert(key, lists);
             }
             Response::History { image, history } => {
                 self.cache.histories.insert(image, history);
@@ -71,23 +91,16 @@ impl App {
                     self.cache.thumbnails.insert(image, thumb);
                 }
             }
-            Response::Catalog(catalog) => {
-                if let Some(catalog) = catalog {
-                    self.take_catalog(*catalog);
-                }
-            }
             Response::Accuracies(a) => {
                 self.cache.accuracies = Some(a);
             }
             Response::Order { key, order } => {
                 self.cache.orders.insert(key, order);
             }
-            Response::Failed { keys, message } => {
-                self.failed.extend(keys);
-                self.status = Some(message);
+            Response::Suspects { step, queue } => {
+                self.cache.suspects.insert(step, queue);
             }
-            // Settled above: `requests` asks again if the work is still wanted.
-            Response::Superseded { .. } => {}
+            _ => {}
         }
     }
 }

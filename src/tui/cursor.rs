@@ -12,9 +12,10 @@ impl App {
                 predicted,
                 selected,
             }) => {
+                // The grid reads left to right, top to bottom: every arrow steps one picture.
                 let n = self.cell_images(label, predicted).len();
-                let selected =
-                    (selected as i64 + dy as i64).clamp(0, n.saturating_sub(1) as i64) as usize;
+                let selected = (selected as i64 + dx as i64 + dy as i64)
+                    .clamp(0, n.saturating_sub(1) as i64) as usize;
                 self.overlay = Some(Overlay::Cell {
                     label,
                     predicted,
@@ -49,10 +50,13 @@ impl App {
                 }
                 MisFocus::Neighbours(i) => {
                     let s = &mut self.mis.neighbour_selected[i];
-                    *s = (*s as i64 + dy as i64).clamp(0, super::requests::NEIGHBOURS as i64 - 1)
+                    // A grid of pictures in reading order: every arrow steps one picture.
+                    *s = (*s as i64 + dx as i64 + dy as i64)
+                        .clamp(0, super::requests::NEIGHBOURS as i64 - 1)
                         as usize;
                 }
             },
+            View::Suspects => self.move_in_suspects(dx, dy),
             View::Clusters => {
                 let k = self.cluster_k.min(self.catalog.num_images()).max(1) as i64;
                 self.cluster_selected =

@@ -17,14 +17,17 @@ use super::kitty::KittyPlacements;
 use crate::model::{ImageId, Thumbnail};
 use crate::picture::{ImageMode, QUERY_TIMEOUT_MS, upscale};
 
-/// The terminal's picture protocol, and each image encoded for it (kept between frames so an
-/// unchanged picture is not sent again).
+/// The terminal's picture protocol, and each image encoded for it at each size it is drawn
+/// (kept between frames so an unchanged picture is not sent again; a grid shows many at once,
+/// and one image may be both a grid tile and the large picture beside it).
 pub struct Graphics {
     picker: Option<Picker>,
-    protocols: HashMap<ImageId, StatefulProtocol>,
+    protocols: HashMap<(ImageId, u16, u16), StatefulProtocol>,
     kitty: Option<KittyPlacements>,
     /// False while drawing under an overlay: previews there are half blocks.
     enabled: bool,
+    /// Whether screens of many pictures may use the protocol (see `detect`).
+    grids: bool,
 }
 
 impl Graphics {
@@ -35,6 +38,7 @@ impl Graphics {
             protocols: HashMap::new(),
             kitty: None,
             enabled: true,
+            grids: true,
         }
     }
 
@@ -75,8 +79,13 @@ impl Graphics {
                 ..Graphics::none()
             },
             ProtocolType::Kitty if mode != ImageMode::Kitty => Graphics::none(),
+            // Through tmux, sixel and iTerm2 pictures pass to the outer terminal, which
+            // tmux does not tell where they go: with a screen of pictures (a mistake beside
+            // sixteen neighbours) some were drawn over the header's corner and some not at
+            // all (xterm, tmux 3.3), where one preview and the clusters grid were in place.
             ProtocolType::Kitty | ProtocolType::Sixel | ProtocolType::Iterm2 => Graphics {
                 picker: Some(picker),
+                grids: !in_tmux,
                 ..Graphics::none()
             },
         }
@@ -94,6 +103,16 @@ impl Graphics {
     /// Whether `render` may draw terminal pictures (see `views::draw`).
     pub fn set_enabled(&mut self, enabled: bool) {
         self.enabled = enabled;
+    }
+
+    /// Whether `render` may draw terminal pictures now.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Whether a screen of many pictures may use the protocol (else half blocks).
+    pub fn grids(&self) -> bool {
+        self.grids
     }
 
     pub fn active(&self) -> bool {
@@ -118,7 +137,12 @@ impl Graphics {
         let Some(picker) = &self.picker else {
             return false;
         };
-        let protocol = self.protocols.entry(image).or_insert_with(|| {
+        let key = (image, area.width, area.height);
+        // Encoded pictures are small; keep a bounded number.
+        if self.protocols.len() >= 512 && !self.protocols.contains_key(&key) {
+            self.protocols.clear();
+        }
+        let protocol = self.protocols.entry(key).or_insert_with(|| {
             // Whole-pixel enlargement first, so the protocol's own scaling cannot blur digits.
             let factor = (256 / thumb.width.max(thumb.height).max(1)).max(1) as u32;
             picker.new_resize_protocol(upscale(thumb, factor))
@@ -128,10 +152,6 @@ impl Graphics {
             area,
             protocol,
         );
-        // Encoded pictures are small; keep a bounded number.
-        if self.protocols.len() > 256 {
-            self.protocols.retain(|&k, _| k == image);
-        }
         true
     }
 }

@@ -21,6 +21,7 @@ use crate::query::neighbours::{clusters, nearest_of_class};
 use crate::query::scores::{StepScores, accuracy_by_step, step_scores};
 use crate::query::select::At;
 use crate::query::similarity::{Matrices, all_matrices};
+use crate::query::suspects::{SuspectOptions, SuspectQueue, suspects};
 use crate::query::{Error, history};
 use crate::store::Store;
 
@@ -80,6 +81,10 @@ pub enum Request {
         linkage: Linkage,
         key: OrderKey,
     },
+    /// The suspected-label-error queue as of a step (reads every step up to it).
+    Suspects {
+        step: StepId,
+    },
 }
 
 /// Identifies a piece of work the app waits for: the key of `App::pending` and
@@ -91,13 +96,15 @@ pub enum JobKey {
     Projection(StepId, String, Method),
     Axes(StepId, String),
     Clusters(StepId, String, usize),
-    Neighbours(StepId, String, ImageId),
+    /// Nearest images of an image of each of the classes, in the order asked.
+    Neighbours(StepId, String, ImageId, Vec<ClassId>),
     History(ImageId),
     /// One image's thumbnail (a `Thumbnails` request carries several).
     Thumbnail(ImageId),
     Refresh,
     Accuracies,
     Order(OrderKey),
+    Suspects(StepId),
 }
 
 impl JobKey {
@@ -114,6 +121,7 @@ impl JobKey {
             JobKey::Refresh => "refresh",
             JobKey::Accuracies => "accuracies",
             JobKey::Order(_) => "order",
+            JobKey::Suspects(_) => "suspects",
         }
     }
 }
@@ -180,6 +188,10 @@ pub enum Response {
         key: OrderKey,
         order: Arc<ClassOrder>,
     },
+    Suspects {
+        step: StepId,
+        queue: Arc<SuspectQueue>,
+    },
     Failed {
         keys: Vec<JobKey>,
         message: String,
@@ -208,8 +220,17 @@ impl Request {
                 vec![JobKey::Clusters(*step, layer.clone(), *k)]
             }
             Request::Neighbours {
-                step, layer, image, ..
-            } => vec![JobKey::Neighbours(*step, layer.clone(), *image)],
+                step,
+                layer,
+                image,
+                classes,
+                ..
+            } => vec![JobKey::Neighbours(
+                *step,
+                layer.clone(),
+                *image,
+                classes.clone(),
+            )],
             Request::History { image } => vec![JobKey::History(*image)],
             Request::Thumbnails { images } => {
                 images.iter().map(|&i| JobKey::Thumbnail(i)).collect()
@@ -217,6 +238,7 @@ impl Request {
             Request::Refresh => vec![JobKey::Refresh],
             Request::Accuracies => vec![JobKey::Accuracies],
             Request::Order { key, .. } => vec![JobKey::Order(key.clone())],
+            Request::Suspects { step } => vec![JobKey::Suspects(*step)],
         }
     }
 }
@@ -239,13 +261,22 @@ impl Response {
                 vec![JobKey::Clusters(*step, layer.clone(), *k)]
             }
             Response::Neighbours {
-                step, layer, image, ..
-            } => vec![JobKey::Neighbours(*step, layer.clone(), *image)],
+                step,
+                layer,
+                image,
+                lists,
+            } => vec![JobKey::Neighbours(
+                *step,
+                layer.clone(),
+                *image,
+                lists.iter().map(|(c, _)| *c).collect(),
+            )],
             Response::History { image, .. } => vec![JobKey::History(*image)],
             Response::Thumbnails(list) => list.iter().map(|(i, _)| JobKey::Thumbnail(*i)).collect(),
             Response::Catalog(_) => vec![JobKey::Refresh],
             Response::Accuracies(_) => vec![JobKey::Accuracies],
             Response::Order { key, .. } => vec![JobKey::Order(key.clone())],
+            Response::Suspects { step, .. } => vec![JobKey::Suspects(*step)],
             Response::Failed { keys, .. } | Response::Superseded { keys } => keys.clone(),
         }
     }
@@ -362,13 +393,7 @@ fn run(
             image,
             history: history::load_history(store, image)?,
         },
-        Request::Thumbnails { images } => {
-            let thumbs = images
-                .into_iter()
-                .map(|i| Ok((i, store.thumbnail(i)?)))
-                .collect::<Result<Vec<_>, Error>>()?;
-            Response::Thumbnails(thumbs)
-        }
+        Request::Thumbnails { images } => Response::Thumbnails(thumbnails(store, images)?),
         Request::Refresh => {
             let changed = store.refresh_steps()?;
             Response::Catalog(changed.then(|| Box::new(store.catalog().clone())))
@@ -382,7 +407,31 @@ fn run(
             key,
             order: Arc::new(order_classes(matrix.view(), linkage)),
         },
+        Request::Suspects { step } => Response::Suspects {
+            step,
+            queue: Arc::new(suspect_queue(store, step)?),
+        },
     })
+}
+
+/// The thumbnail of each image (None where the run has none).
+fn thumbnails(
+    store: &Store,
+    images: Vec<ImageId>,
+) -> Result<Vec<(ImageId, Option<Thumbnail>)>, Error> {
+    images
+        .into_iter()
+        .map(|i| Ok((i, store.thumbnail(i)?)))
+        .collect()
+}
+
+/// The viewer's queue of suspected label errors as of `step`: the default method.
+fn suspect_queue(store: &Store, step: StepId) -> Result<SuspectQueue, Error> {
+    let options = SuspectOptions {
+        step: Some(step),
+        ..SuspectOptions::default()
+    };
+    suspects(store, &options)
 }
 
 /// The `k` images of each class nearest to `image` in the layer at the step.

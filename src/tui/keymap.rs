@@ -42,6 +42,8 @@ pub enum Action {
     CycleLinkage,
     ToggleFixedOrder,
     ToggleConfusionPanel,
+    /// Counts written in the confusion matrix's cells, or not.
+    ToggleCounts,
     /// Zoom the matrix in (1), out (-1), or back to all of it (0), around the cursor.
     MatrixZoom(i32),
     CycleNeighbourFocus,
@@ -65,13 +67,10 @@ pub fn action(key: KeyEvent, view: View, overlay: Option<Overlay>) -> Option<Act
     if overlay == Some(Overlay::Search) {
         return search_action(key);
     }
-    if let Some(Overlay::Cell { .. }) = overlay {
-        match key.code {
-            KeyCode::Up | KeyCode::Char('k') => return Some(Move(0, -1)),
-            KeyCode::Down | KeyCode::Char('j') => return Some(Move(0, 1)),
-            KeyCode::Enter => return Some(Enter),
-            _ => {}
-        }
+    if let Some(Overlay::Cell { .. }) = overlay
+        && let Some(a) = cell_action(key.code)
+    {
+        return Some(a);
     }
     if let Some(specific) = view_action(view, key.code) {
         return Some(specific);
@@ -103,6 +102,7 @@ fn view_action(view: View, code: KeyCode) -> Option<Action> {
         (View::Similarity, KeyCode::Char('o')) => Some(CycleLinkage),
         (View::Similarity, KeyCode::Char('r')) => Some(ToggleFixedOrder),
         (View::Similarity, KeyCode::Char('m')) => Some(ToggleConfusionPanel),
+        (View::Similarity, KeyCode::Char('#')) => Some(ToggleCounts),
         (View::Similarity, KeyCode::Char('+') | KeyCode::Char('=')) => Some(MatrixZoom(1)),
         (View::Similarity, KeyCode::Char('-')) => Some(MatrixZoom(-1)),
         (View::Similarity, KeyCode::Char('0')) => Some(MatrixZoom(0)),
@@ -111,6 +111,7 @@ fn view_action(view: View, code: KeyCode) -> Option<Action> {
         (View::Misclassified, KeyCode::Char('p')) => Some(CyclePredictedFilter),
         (View::Misclassified, KeyCode::Char('x')) => Some(ClearFilters),
         (View::Misclassified, KeyCode::Char('S')) => Some(ToggleSort),
+        (View::Suspects, KeyCode::Char('n')) => Some(CycleNeighbourFocus),
         (View::Clusters, KeyCode::Char('+') | KeyCode::Char('=')) => Some(MoreClusters),
         (View::Clusters, KeyCode::Char('-')) => Some(FewerClusters),
         _ => None,
@@ -130,6 +131,7 @@ fn global_action(code: KeyCode) -> Option<Action> {
         KeyCode::Char('2') => Some(ShowView(View::Similarity)),
         KeyCode::Char('3') => Some(ShowView(View::Misclassified)),
         KeyCode::Char('4') => Some(ShowView(View::Clusters)),
+        KeyCode::Char('5') => Some(ShowView(View::Suspects)),
         KeyCode::Left | KeyCode::Char('h') => Some(StepBy(-1)),
         KeyCode::Right | KeyCode::Char('l') => Some(StepBy(1)),
         KeyCode::Home | KeyCode::Char('g') => Some(FirstStep),
@@ -163,6 +165,19 @@ fn search_action(key: KeyEvent) -> Option<Action> {
     }
 }
 
+/// Keys of a confusion cell's grid of pictures: every arrow moves through the grid.
+fn cell_action(code: KeyCode) -> Option<Action> {
+    use Action::*;
+    match code {
+        KeyCode::Up | KeyCode::Char('k') | KeyCode::Char('w') => Some(Move(0, -1)),
+        KeyCode::Down | KeyCode::Char('j') | KeyCode::Char('s') => Some(Move(0, 1)),
+        KeyCode::Left | KeyCode::Char('h') | KeyCode::Char('a') => Some(Move(-1, 0)),
+        KeyCode::Right | KeyCode::Char('l') | KeyCode::Char('d') => Some(Move(1, 0)),
+        KeyCode::Enter => Some(Enter),
+        _ => None,
+    }
+}
+
 /// Every key, for the help overlay: (keys, what they do, views where they work).
 pub const HELP: &[(&str, &str, &str)] = &[
     (
@@ -174,7 +189,7 @@ pub const HELP: &[(&str, &str, &str)] = &[
     ("[ ]", "jump a tenth of the run back / forward", "all"),
     ("space", "play through the steps / pause", "all"),
     ("F", "follow the newest step of a live run", "all"),
-    ("Tab S-Tab 1-4", "switch view", "all"),
+    ("Tab S-Tab 1-5", "switch view", "all"),
     ("L", "cycle the features layer", "all"),
     ("/", "search classes and images together (↑↓ choose)", "all"),
     ("↑ ↓ j k w s", "move the cursor / selection", "all"),
@@ -235,19 +250,29 @@ pub const HELP: &[(&str, &str, &str)] = &[
         "similarity",
     ),
     (
+        "#",
+        "counts in the confusion matrix's cells / none",
+        "similarity",
+    ),
+    (
         "+ - 0",
         "zoom in around the cursor / out / whole matrix",
         "similarity",
     ),
     (
         "Enter",
-        "list the images of the cursor's cell",
+        "the cell's images as a grid; Enter again: all on the map",
         "similarity",
     ),
     (
         "n",
-        "move between the list and the two neighbour lists",
+        "move between the list and the two neighbour grids",
         "misclassified",
+    ),
+    (
+        "n",
+        "move between the queue and the two neighbour grids",
+        "suspects",
     ),
     (
         "t p x",

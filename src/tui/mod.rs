@@ -17,6 +17,7 @@ mod requests;
 pub mod run;
 pub mod scroll;
 mod search;
+mod suspects;
 mod terminal;
 pub mod theme;
 mod update;

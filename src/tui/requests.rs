@@ -10,6 +10,10 @@ use crate::model::ImageId;
 /// How many neighbours each list of the misclassified view shows.
 pub const NEIGHBOURS: usize = 8;
 
+/// Thumbnails loaded either side of the selection in a confusion cell's grid (more than
+/// any screen shows at once, so every page that holds the selection is ready).
+const CELL_PAGE: usize = 160;
+
 /// Most images the clusters view's grid shows (fewer on smaller screens).
 pub const CLUSTER_GRID: usize = 48;
 
@@ -85,6 +89,7 @@ impl App {
             }
             View::Similarity => self.wanted_for_matrix(features, wanted),
             View::Misclassified => self.wanted_for_mistakes(step, has_features, wanted),
+            View::Suspects => self.wanted_for_suspects(step, has_features, wanted),
             View::Clusters => {
                 if has_features && self.current_clusters().is_none() {
                     wanted.push(Request::Clusters {
@@ -219,7 +224,18 @@ impl App {
     fn thumbnails_wanted(&self) -> Vec<ImageId> {
         let mut ids = Vec::new();
         match (self.overlay, self.view) {
-            (Some(super::app::Overlay::Cell { .. }), _) => ids.extend(self.cell_images_selected()),
+            (
+                Some(super::app::Overlay::Cell {
+                    label,
+                    predicted,
+                    selected,
+                }),
+                _,
+            ) => {
+                let images = self.cell_images(label, predicted);
+                let from = selected.saturating_sub(CELL_PAGE);
+                ids.extend(images.iter().skip(from).take(2 * CELL_PAGE + 1));
+            }
             (_, View::Projection) => ids.extend(self.projection.cursor),
             (_, View::Misclassified) => {
                 ids.extend(self.mis_image());
@@ -229,6 +245,10 @@ impl App {
                         ids.extend(lists.iter().flat_map(|(_, l)| l.iter().map(|n| n.image)));
                     }
                 }
+            }
+            (_, View::Suspects) => {
+                ids.extend(self.suspect_image());
+                ids.extend(self.suspect_thumbnails());
             }
             (_, View::Clusters) => {
                 if let Some(step) = self.step()

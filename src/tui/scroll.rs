@@ -34,8 +34,6 @@ impl ListScroll {
 #[derive(Debug, Default)]
 pub struct Scrolls {
     pub mistakes: ListScroll,
-    pub neighbours: [ListScroll; 2],
     pub clusters: ListScroll,
-    /// The images of a confusion cell (the overlay).
-    pub cell_images: ListScroll,
+    pub suspects: ListScroll,
 }

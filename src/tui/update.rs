@@ -78,8 +78,9 @@ impl App {
             | CycleLayer => self.act_on_steps(action),
             CycleMethod | FreshMap | ToggleAxes | ZoomIn | Pan(..) | ZoomOut | ResetZoom
             | CycleColour | FocusClass | FocusPair => self.act_on_map(action),
-            CycleSource | CycleLinkage | ToggleFixedOrder | ToggleConfusionPanel
+            CycleSource | CycleLinkage | ToggleFixedOrder | ToggleConfusionPanel | ToggleCounts
             | MatrixZoom(_) => self.act_on_matrix(action),
+            CycleNeighbourFocus if self.view == View::Suspects => self.cycle_suspect_focus(),
             CycleNeighbourFocus | CycleLabelFilter | CyclePredictedFilter | ClearFilters
             | ToggleSort => self.act_on_mistakes(action),
             MoreClusters => self.change_cluster_count(1),
@@ -165,6 +166,7 @@ impl App {
             }
             ToggleFixedOrder => self.matrix.fixed_order = !self.matrix.fixed_order,
             ToggleConfusionPanel => self.matrix.show_confusion = !self.matrix.show_confusion,
+            ToggleCounts => self.matrix.counts = !self.matrix.counts,
             MatrixZoom(direction) => super::views::similarity::zoom(self, direction),
             _ => {}
         }
@@ -216,7 +218,7 @@ impl App {
     }
 
     /// A click selects what it hit; a second click on what is already selected (a matrix
-    /// cell, an image of a cell's list) opens it, as Enter does.
+    /// cell, a picture of a cell's grid) opens it, as Enter does.
     fn click(&mut self, target: Target) {
         match target {
             Target::Tab(view) => self.show(view),
@@ -227,11 +229,22 @@ impl App {
                 self.mis.selected = row;
                 self.mis.focus = MisFocus::List;
             }
-            Target::NeighbourRow(which, row) => {
+            Target::Neighbour(which, row) => {
                 self.mis.focus = MisFocus::Neighbours(which);
                 self.mis.neighbour_selected[which] = row;
             }
             Target::ClusterRow(row) => self.cluster_selected = row,
+            Target::SuspectRow(row) => {
+                if row != self.suspects.selected {
+                    self.suspects.neighbour_selected = [0, 0];
+                }
+                self.suspects.selected = row;
+                self.suspects.focus = MisFocus::List;
+            }
+            Target::SuspectNeighbour(which, i) => {
+                self.suspects.focus = MisFocus::Neighbours(which);
+                self.suspects.neighbour_selected[which] = i;
+            }
             Target::MapImage(image) => self.projection.cursor = Some(image),
             Target::MatrixCell(r, c) if self.matrix.cursor == (r, c) => self.enter(),
             Target::MatrixCell(r, c) => self.matrix.cursor = (r, c),
@@ -343,9 +356,13 @@ impl App {
                 self.apply_search();
                 return;
             }
-            Some(Overlay::Cell { .. }) => {
-                // Drill down: show the chosen image in the projection.
+            Some(Overlay::Cell {
+                label, predicted, ..
+            }) => {
+                // Drill down: the projection highlights every image of the cell, the
+                // cursor on the chosen one.
                 if let Some(image) = self.cell_images_selected() {
+                    self.projection.focus = Some(Focus::Pair { label, predicted });
                     self.projection.cursor = Some(image);
                     self.overlay = None;
                     self.view = View::Projection;

@@ -69,6 +69,7 @@ fn slot(request: &Request) -> Option<u8> {
         Request::Neighbours { .. } => Some(3),
         Request::History { .. } => Some(4),
         Request::Order { .. } => Some(5),
+        Request::Suspects { .. } => Some(6),
         _ => None,
     }
 }
@@ -87,7 +88,7 @@ enum Lane {
 fn lane(request: &Request) -> Lane {
     match request {
         Request::Projection { method, .. } if method.is_nonlinear() => Lane::Maps,
-        Request::Accuracies => Lane::Scan,
+        Request::Accuracies | Request::Suspects { .. } => Lane::Scan,
         _ => Lane::Quick,
     }
 }

@@ -1,6 +1,7 @@
-//! Misclassified images: a navigable list, and for the selected one its preview, top-5
-//! probabilities, history over training and its nearest images of both classes. A click
-//! on a row of the list or of a neighbour list selects it.
+//! Misclassified images: a navigable list, and the selected one beside pictures of its
+//! nearest images of the predicted and of the true class (`neighbour_grids`), with the
+//! chosen image's top-5 probabilities and history over training. A click on a row of the
+//! list or on a neighbour's picture selects it.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -8,44 +9,34 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 
+use super::neighbour_grids::{self, Selection};
 use crate::tui::app::{App, MisFocus};
 use crate::tui::theme::Theme;
 use crate::tui::views::{Target, list_row};
 
-/// Where the view draws its parts.
-struct Areas {
-    list: Rect,
-    detail: Rect,
-    picture: Rect,
-    facts: Rect,
-    /// The nearest images of the predicted class, then of the true class.
-    neighbours: [Rect; 2],
+/// Screens at least this wide get the wide list and the large picture.
+const WIDE: u16 = 110;
+
+/// Where the view draws its list, and right of it the rest.
+fn areas(area: Rect) -> [Rect; 2] {
+    let list_w = if area.width >= WIDE { 34 } else { 24 };
+    Layout::horizontal([Constraint::Length(list_w), Constraint::Min(20)]).areas(area)
 }
 
-fn areas(area: Rect) -> Areas {
-    let [list, detail] =
-        Layout::horizontal([Constraint::Length(34), Constraint::Min(20)]).areas(area);
-    let [top, neighbours] =
-        Layout::vertical([Constraint::Percentage(55), Constraint::Min(6)]).areas(detail);
-    let [picture, facts] =
-        Layout::horizontal([Constraint::Length(30), Constraint::Min(20)]).areas(top);
-    let neighbours = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-        .areas(neighbours);
-    Areas {
-        list,
-        detail,
-        picture,
-        facts,
-        neighbours,
+/// Which neighbour grid has the keyboard and what each has chosen.
+fn selection(app: &App) -> Selection {
+    Selection {
+        focus: app.mis.focus,
+        chosen: app.mis.neighbour_selected,
     }
 }
 
-/// A click on a row of the list hits that mistake; on a row of a neighbour list, that
+/// A click on a row of the list hits that mistake; on a neighbour's picture, that
 /// neighbour.
 pub fn hit(app: &App, area: Rect, at: Position) -> Option<Target> {
-    let areas = areas(area);
+    let [list_area, detail] = areas(area);
     let list = app.visible_mistakes();
-    let rows = Block::bordered().inner(areas.list);
+    let rows = Block::bordered().inner(list_area);
     let first = app
         .scroll
         .mistakes
@@ -55,22 +46,9 @@ pub fn hit(app: &App, area: Rect, at: Position) -> Option<Target> {
     }
     let item = list.get(app.mis.selected)?;
     let lists = app.neighbour_lists(item.image)?;
-    (0..2).find_map(|which| {
-        let len = lists.get(which)?.1.len();
-        let rows = Block::bordered().inner(areas.neighbours[which]);
-        let scroll = &app.scroll.neighbours[which];
-        let first = scroll.offset(neighbour_selected(app, which), len, rows.height);
-        list_row(rows, at, first, len).map(|row| Target::NeighbourRow(which, row))
-    })
-}
-
-/// The row of neighbour list `which` that is highlighted, when that list has the focus.
-fn neighbour_selected(app: &App, which: usize) -> usize {
-    if app.mis.focus == MisFocus::Neighbours(which) {
-        app.mis.neighbour_selected[which]
-    } else {
-        0
-    }
+    let grids = neighbour_grids::areas(detail, area.width >= WIDE);
+    neighbour_grids::hit(app, &grids, lists, selection(app), at)
+        .map(|(which, i)| Target::Neighbour(which, i))
 }
 
 pub fn render(
@@ -80,31 +58,36 @@ pub fn render(
     theme: &Theme,
     gfx: &mut crate::tui::graphics::Graphics,
 ) {
-    let areas = areas(area);
-    render_list(frame, areas.list, app, theme);
+    let [list_area, detail] = areas(area);
+    render_list(frame, list_area, app, theme);
     let Some(item) = app.visible_mistakes().get(app.mis.selected).copied() else {
         let msg = if app.scores().is_some() {
             "no misclassified images here"
         } else {
             "computing…"
         };
-        frame.render_widget(Paragraph::new(msg).block(Block::bordered()), areas.detail);
+        frame.render_widget(Paragraph::new(msg).block(Block::bordered()), detail);
         return;
     };
-    let shown = app.mis_image().unwrap_or(item.image);
-    let title = if shown == item.image {
-        format!(" image {shown} ")
-    } else {
-        format!(" neighbour {shown} ")
-    };
-    let block = Block::bordered().title(title);
-    let inner = block.inner(areas.picture);
-    frame.render_widget(block, areas.picture);
-    super::preview::draw(frame, inner, app, shown, theme, gfx);
-    render_facts(frame, areas.facts, app, theme, shown);
-    for (which, &rect) in areas.neighbours.iter().enumerate() {
-        render_neighbours(frame, rect, app, theme, item.image, which);
-    }
+    let title = format!(
+        " image {} ({} → {}) ",
+        item.image,
+        app.class_name(item.label),
+        app.class_name(item.predicted)
+    );
+    super::picture_grid::many_pictures(gfx, |gfx| {
+        neighbour_grids::render(
+            frame,
+            &neighbour_grids::areas(detail, area.width >= WIDE),
+            app,
+            theme,
+            gfx,
+            (item.image, title),
+            app.neighbour_lists(item.image),
+            selection(app),
+            ["pred.", "true"],
+        )
+    });
 }
 
 fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -120,15 +103,21 @@ fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let items: Vec<ListItem> = list
         .iter()
         .map(|m| {
+            // Narrow lists (small screens) give class names four characters.
+            let (w, arrow) = if area.width >= 34 {
+                (5, " → ")
+            } else {
+                (4, "→")
+            };
             ListItem::new(Line::from(vec![
                 Span::raw(format!("{:>6} ", m.image)),
                 Span::styled(
-                    format!("{:>5.5}", app.class_name(m.label)),
+                    format!("{:>w$.w$}", app.class_name(m.label)),
                     Style::default().fg(theme.class(m.label as usize)),
                 ),
-                Span::raw(" → "),
+                Span::raw(arrow),
                 Span::styled(
-                    format!("{:<5.5}", app.class_name(m.predicted)),
+                    format!("{:<w$.w$}", app.class_name(m.predicted)),
                     Style::default().fg(theme.class(m.predicted as usize)),
                 ),
                 Span::styled(format!(" {:.2}", m.confidence), theme.muted()),
@@ -158,7 +147,8 @@ fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
 }
 
-fn render_facts(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, image: u32) {
+/// The chosen image's class, name, top-5 probabilities and p(true) over training.
+pub(super) fn render_facts(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, image: u32) {
     let label = app.catalog.labels[image as usize];
     let mut lines = vec![Line::from(vec![
         Span::raw("true "),
@@ -204,60 +194,4 @@ fn render_facts(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, image: 
         ),
         _ => {}
     }
-}
-
-fn render_neighbours(
-    frame: &mut Frame,
-    area: Rect,
-    app: &App,
-    theme: &Theme,
-    image: u32,
-    which: usize,
-) {
-    let Some(lists) = app.neighbour_lists(image) else {
-        frame.render_widget(
-            Paragraph::new("neighbours: computing…")
-                .style(theme.muted())
-                .block(Block::bordered()),
-            area,
-        );
-        return;
-    };
-    let Some((class, list)) = lists.get(which) else {
-        return;
-    };
-    let kind = if which == 0 { "pred." } else { "true" };
-    let title = format!(" nearest {} ({kind}) ", app.class_name(*class));
-    let items: Vec<ListItem> = list
-        .iter()
-        .map(|n| {
-            ListItem::new(format!(
-                "{:>5} {:<5.5} d={:.3}",
-                n.image,
-                app.class_name(app.catalog.labels[n.image as usize]),
-                n.distance
-            ))
-        })
-        .collect();
-    let focused = app.mis.focus == MisFocus::Neighbours(which);
-    let rows = Block::bordered().inner(area).height;
-    let mut state = ListState::default()
-        .with_selected(focused.then_some(app.mis.neighbour_selected[which]))
-        .with_offset(app.scroll.neighbours[which].scroll(
-            neighbour_selected(app, which),
-            list.len(),
-            rows,
-        ));
-    let block = Block::bordered().title(title).border_style(if focused {
-        theme.accent()
-    } else {
-        Style::default()
-    });
-    frame.render_stateful_widget(
-        List::new(items)
-            .block(block)
-            .highlight_style(theme.highlight()),
-        area,
-        &mut state,
-    );
 }

@@ -8,12 +8,16 @@ pub mod footer;
 pub mod header;
 pub mod help;
 pub mod history_chart;
+pub mod matrix_counts;
 pub mod matrix_grid;
 pub mod misclassified;
+pub mod neighbour_grids;
 pub mod overlays;
+pub mod picture_grid;
 pub mod preview;
 pub mod projection;
 pub mod similarity;
+pub mod suspects;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -31,15 +35,20 @@ pub enum Target {
     Tab(View),
     /// A row of the misclassified list: an index into `App::visible_mistakes`.
     MistakeRow(usize),
-    /// A row of one of the misclassified view's neighbour lists: (list, row).
-    NeighbourRow(usize, usize),
+    /// A picture of one of the misclassified view's neighbour grids: (grid, index in its
+    /// list).
+    Neighbour(usize, usize),
+    /// A row of the suspects queue: an index into it.
+    SuspectRow(usize),
+    /// A picture of one of the suspects view's neighbour grids: (grid, index in its list).
+    SuspectNeighbour(usize, usize),
     /// A row of the clusters list: the cluster's number.
     ClusterRow(usize),
     /// The image drawn nearest to the clicked cell of the map.
     MapImage(ImageId),
     /// A cell of the similarity matrix: (row, column) in display order.
     MatrixCell(usize, usize),
-    /// A row of the list of a confusion cell's images (the overlay).
+    /// A picture of the grid of a confusion cell's images (the overlay): its index.
     CellImage(usize),
 }
 
@@ -85,6 +94,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, gfx: &mut Graphics) {
         View::Similarity => similarity::render(frame, body, app, theme),
         View::Misclassified => misclassified::render(frame, body, app, theme, gfx),
         View::Clusters => clusters::render(frame, body, app, theme, gfx),
+        View::Suspects => suspects::render(frame, body, app, theme, gfx),
     }
     footer::render(frame, foot, app, theme);
     gfx.set_enabled(true);
@@ -119,6 +129,7 @@ pub fn hit(app: &App, screen: Rect, at: Position) -> Option<Target> {
         View::Similarity => similarity::hit(app, body, at),
         View::Misclassified => misclassified::hit(app, body, at),
         View::Clusters => clusters::hit(app, body, at),
+        View::Suspects => suspects::hit(app, body, at),
     }
 }
 

@@ -1,26 +1,37 @@
-//! Overlays: the images of a confusion cell, and the search box. A click on a row of the
-//! cell's list hits that image.
+//! Overlays: the images of a confusion cell as a grid of pictures, and the search box. A
+//! click on a picture of the cell's grid hits that image.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph};
 
-use super::{Target, centred, list_row};
+use super::picture_grid::{PictureGrid, SizePolicy, Tile};
+use super::{Target, centred};
 use crate::tui::app::{App, Overlay};
 use crate::tui::theme::Theme;
 
-/// The cell's popup, centred in `area`, and inside it the list and the picture.
-fn cell_areas(area: Rect) -> (Rect, [Rect; 2]) {
-    let popup = centred(area, 70, 22);
+/// Tiles of a cell's images: many at once, a digit at 8x4 cells at least.
+const CELL_TILES: SizePolicy = SizePolicy {
+    min_width: 9,
+    max_width: 20,
+    caption_lines: 2,
+};
+
+/// The cell's popup (nearly all of `area`), its line about the chosen image, and its grid.
+fn cell_areas(area: Rect) -> [Rect; 3] {
+    let popup = centred(
+        area,
+        area.width.saturating_sub(4).max(40),
+        area.height.saturating_sub(2),
+    );
     let inner = Block::bordered().inner(popup);
-    (
-        popup,
-        Layout::horizontal([Constraint::Length(30), Constraint::Min(10)]).areas(inner),
-    )
+    let [line, grid] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    [popup, line, grid]
 }
 
-/// A click on a row of the cell's list hits that image (its row).
-pub fn hit_cell(app: &App, area: Rect, at: Position) -> Option<Target> {
+/// The open cell's images as tiles (id, p(predicted)) and the selection; None when no
+/// cell is open.
+fn cell_tiles(app: &App) -> Option<(Vec<Tile>, usize)> {
     let Some(Overlay::Cell {
         label,
         predicted,
@@ -29,10 +40,37 @@ pub fn hit_cell(app: &App, area: Rect, at: Position) -> Option<Target> {
     else {
         return None;
     };
-    let len = app.cell_images(label, predicted).len();
-    let (_, [list, _]) = cell_areas(area);
-    let first = app.scroll.cell_images.offset(selected, len, list.height);
-    list_row(list, at, first, len).map(Target::CellImage)
+    let scores = app.scores();
+    let tiles = app
+        .cell_images(label, predicted)
+        .into_iter()
+        .map(|image| Tile {
+            image,
+            caption: format!(
+                "{image}\np={:.2}",
+                scores.map_or(0.0, |s| s.predictions[image as usize].confidence)
+            ),
+        })
+        .collect();
+    Some((tiles, selected))
+}
+
+fn grid(tiles: &[Tile], selected: usize) -> PictureGrid<'_> {
+    PictureGrid {
+        items: tiles,
+        selected,
+        focused: true,
+        policy: CELL_TILES,
+    }
+}
+
+/// A click on a picture of the cell's grid hits that image (its index).
+pub fn hit_cell(app: &App, area: Rect, at: Position) -> Option<Target> {
+    let (tiles, selected) = cell_tiles(app)?;
+    let [_, _, grid_area] = cell_areas(area);
+    grid(&tiles, selected)
+        .hit(grid_area, at)
+        .map(Target::CellImage)
 }
 
 pub fn render_cell(
@@ -42,47 +80,56 @@ pub fn render_cell(
     theme: &Theme,
     gfx: &mut crate::tui::graphics::Graphics,
 ) {
-    let Some(Overlay::Cell {
-        label,
-        predicted,
-        selected,
-    }) = app.overlay
+    let (
+        Some((tiles, selected)),
+        Some(Overlay::Cell {
+            label, predicted, ..
+        }),
+    ) = (cell_tiles(app), app.overlay)
     else {
         return;
     };
-    let images = app.cell_images(label, predicted);
-    let (popup, [list_area, picture]) = cell_areas(area);
+    let [popup, line, grid_area] = cell_areas(area);
     frame.render_widget(Clear, popup);
     let title = format!(
-        " true {} → predicted {}: {} images (Enter: show in projection, Esc: close) ",
+        " true {} → predicted {}: {} images (Enter: all of them on the map, Esc: close) ",
         app.class_name(label),
         app.class_name(predicted),
-        images.len()
+        tiles.len()
     );
     frame.render_widget(Block::bordered().title(title), popup);
-    let scores = app.scores();
-    let items: Vec<ListItem> = images
-        .iter()
-        .map(|&i| {
-            let conf = scores.map_or(0.0, |s| s.predictions[i as usize].confidence);
-            ListItem::new(format!("image {i:>6}  p={conf:.2}"))
-        })
-        .collect();
-    let mut state = ListState::default()
-        .with_selected((!images.is_empty()).then(|| selected.min(images.len() - 1)))
-        .with_offset(
-            app.scroll
-                .cell_images
-                .scroll(selected, images.len(), list_area.height),
+    let Some(chosen) = tiles.get(selected.min(tiles.len().saturating_sub(1))) else {
+        frame.render_widget(
+            Paragraph::new(format!(
+                "no images in this cell: no image of class {} was predicted {}",
+                app.class_name(label),
+                app.class_name(predicted)
+            ))
+            .style(theme.muted()),
+            line,
         );
-    frame.render_stateful_widget(
-        List::new(items).highlight_style(theme.highlight()),
-        list_area,
-        &mut state,
+        return;
+    };
+    let grid = grid(&tiles, selected);
+    let name = app.catalog.image_names[chosen.image as usize]
+        .as_deref()
+        .map(|n| format!("  {}", crate::text::escape(n)))
+        .unwrap_or_default();
+    let confidence = app
+        .scores()
+        .map_or(0.0, |s| s.predictions[chosen.image as usize].confidence);
+    frame.render_widget(
+        Paragraph::new(format!(
+            "image {} ({} of {}, {} shown): p(predicted)={confidence:.2}{name}",
+            chosen.image,
+            selected.min(tiles.len() - 1) + 1,
+            tiles.len(),
+            grid.visible(grid_area)
+        ))
+        .style(theme.accent()),
+        line,
     );
-    if let Some(image) = app.cell_images_selected() {
-        super::preview::draw(frame, picture, app, image, theme, gfx);
-    }
+    super::picture_grid::many_pictures(gfx, |gfx| grid.render(frame, grid_area, app, theme, gfx));
 }
 
 /// The search box and the classes and images its text matches, the chosen one highlighted.

@@ -113,6 +113,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         };
         let g = panel_grid(app, rect, k, &names);
         matrix_grid::draw(frame.buffer_mut(), rect, theme, &second, &g);
+        if let Some(counts) = app
+            .cache
+            .similarity
+            .get(&step)
+            .and_then(|s| s.confusion.as_ref())
+            && app.matrix.counts
+            && g.fits(Block::bordered().inner(rect), k)
+        {
+            super::matrix_counts::draw(frame.buffer_mut(), &g, counts, &order);
+        }
     }
     render_side(frame, side, app, theme, (&main, &order), &grid);
 }
@@ -236,7 +246,7 @@ fn render_side(
         {
             lines.push(Line::raw(format!("true {row_name} → pred {col_name}:")));
             lines.push(Line::raw(format!("  {} images", confusion[[row, col]])));
-            lines.push(Line::styled("Enter lists them", theme.muted()));
+            lines.push(Line::styled("Enter: their pictures", theme.muted()));
         }
     }
     lines.push(Line::raw(""));
