@@ -196,6 +196,8 @@ pub struct App {
     pub status: Option<String>,
     pub quit: bool,
     pub scroll: Scrolls,
+    /// The user's verdicts on suspects (`marks`).
+    pub marks: super::marks::MarkBook,
 }
 
 impl App {
@@ -256,6 +258,7 @@ impl App {
             status: None,
             quit: false,
             scroll: Scrolls::default(),
+            marks: super::marks::MarkBook::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::{Overlay, View};
+use crate::query::marks::Mark;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -47,6 +48,8 @@ pub enum Action {
     /// Zoom the matrix in (1), out (-1), or back to all of it (0), around the cursor.
     MatrixZoom(i32),
     CycleNeighbourFocus,
+    /// Suspects: mark the selected image's label wrong / right / unsure (again: clear).
+    SetMark(Mark),
     CycleLabelFilter,
     CyclePredictedFilter,
     ClearFilters,
@@ -112,6 +115,9 @@ fn view_action(view: View, code: KeyCode) -> Option<Action> {
         (View::Misclassified, KeyCode::Char('x')) => Some(ClearFilters),
         (View::Misclassified, KeyCode::Char('S')) => Some(ToggleSort),
         (View::Suspects, KeyCode::Char('n')) => Some(CycleNeighbourFocus),
+        (View::Suspects, KeyCode::Char('x')) => Some(SetMark(Mark::Wrong)),
+        (View::Suspects, KeyCode::Char('v')) => Some(SetMark(Mark::Right)),
+        (View::Suspects, KeyCode::Char('u')) => Some(SetMark(Mark::Unsure)),
         (View::Clusters, KeyCode::Char('+') | KeyCode::Char('=')) => Some(MoreClusters),
         (View::Clusters, KeyCode::Char('-')) => Some(FewerClusters),
         _ => None,
@@ -268,6 +274,11 @@ pub const HELP: &[(&str, &str, &str)] = &[
         "n",
         "move between the list and the two neighbour grids",
         "misclassified",
+    ),
+    (
+        "x v u",
+        "mark the label wrong / right / unsure (the same key clears)",
+        "suspects",
     ),
     (
         "n",

@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod keymap;
 mod kitty;
 mod live;
+pub mod marks;
 mod probe;
 mod requests;
 pub mod run;
@@ -40,7 +41,9 @@ pub fn open(path: &Path, images: crate::picture::ImageMode) -> Result<(), crate:
     };
     let maps = crate::query::mapcache::MapCache::from_env();
     let worker = worker::Worker::start(path.to_path_buf(), maps)?;
-    let app = App::new(path.to_path_buf(), store.catalog().clone());
+    let mut app = App::new(path.to_path_buf(), store.catalog().clone());
+    let store_dir = crate::query::marks::MarkStore::from_env();
+    (app.marks, app.status) = marks::MarkBook::open(store_dir, path);
     let theme = theme::Theme::new(theme::ColourMode::detect());
     run::run(app, worker, theme, images)
 }

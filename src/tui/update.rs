@@ -81,6 +81,7 @@ impl App {
             CycleSource | CycleLinkage | ToggleFixedOrder | ToggleConfusionPanel | ToggleCounts
             | MatrixZoom(_) => self.act_on_matrix(action),
             CycleNeighbourFocus if self.view == View::Suspects => self.cycle_suspect_focus(),
+            SetMark(mark) => self.toggle_mark(mark),
             CycleNeighbourFocus | CycleLabelFilter | CyclePredictedFilter | ClearFilters
             | ToggleSort => self.act_on_mistakes(action),
             MoreClusters => self.change_cluster_count(1),

@@ -19,7 +19,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         View::Misclassified => "←→ step  ↑↓ select  n neighbours  t/p filter  x clear  S sort",
         View::Clusters => "←→ step  ↑↓ cluster  +/- k",
-        View::Suspects => "←→ step  ↑↓ select  n neighbours",
+        View::Suspects => "←→ step  ↑↓ select  n neighbours  x/v/u mark wrong/right/unsure",
     };
     let mut spans = vec![];
     let waiting = waited_for(app);

@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 use super::neighbour_grids::{self, Selection};
 use crate::query::suspects::{Suspect, SuspectQueue};
 use crate::tui::app::{App, MisFocus};
+use crate::tui::marks::mark_glyph;
 use crate::tui::theme::Theme;
 use crate::tui::views::{Target, list_row};
 
@@ -126,6 +127,9 @@ fn why<'a>(app: &App, theme: &Theme, s: &Suspect) -> Line<'a> {
     if s.confident {
         parts.push("flagged by confident learning".into());
     }
+    if let Some(mark) = app.marks.marks.get(s.image) {
+        parts.push(format!("your mark: {}", mark.as_str()));
+    }
     let name = s
         .name
         .as_deref()
@@ -174,6 +178,7 @@ fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, queue: &
                 ),
                 Span::styled(format!(" {:.2}", s.score), theme.muted()),
                 Span::styled(if s.confident { " ●" } else { "" }, theme.accent()),
+                Span::styled(mark_glyph(app.marks.marks.get(s.image)), theme.accent()),
             ]);
             ListItem::new(Line::from(spans))
         })
