@@ -99,3 +99,72 @@ fn a_marks_file_that_cannot_be_read_is_left_as_it_is() {
         "not a marks file\n"
     );
 }
+
+/// Braille cells drawn in another colour than the dimmed one.
+fn lit_cells(app: &deepscope::tui::App) -> usize {
+    let dim =
+        deepscope::tui::theme::Theme::new(deepscope::tui::theme::ColourMode::TrueColour).dim();
+    render(app, 160, 48)
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .filter(|c| {
+            c.symbol()
+                .chars()
+                .next()
+                .is_some_and(|c| ('\u{2801}'..='\u{28FF}').contains(&c))
+        })
+        .filter(|c| c.fg != dim)
+        .count()
+}
+
+#[test]
+fn suspects_are_marked_in_the_misclassified_list_and_highlighted_on_the_map() {
+    let (mut app, mut store_db) = view_app('3');
+    let queue: Vec<u32> = app
+        .suspect_queue()
+        .expect("view 3 asks for the queue")
+        .suspects
+        .iter()
+        .map(|s| s.image)
+        .collect();
+    // Least confident mistakes first: the most confident are nearly all suspects.
+    press(&mut app, &mut store_db, &[KeyCode::Char('S')]);
+    let screen = text(&render(&app, 160, 48));
+    // Each listed mistake's row ends with the mark exactly when it is in the queue.
+    let (mut marked, mut unmarked) = (0, 0);
+    for m in app.visible_mistakes().iter().take(30) {
+        let row = screen
+            .lines()
+            .find(|l| {
+                let first = l.trim_start_matches(['│', ' ']).split_whitespace().next();
+                first == Some(&m.image.to_string())
+            })
+            .unwrap_or_else(|| panic!("image {} not listed:\n{screen}", m.image));
+        let list_part: String = row.chars().take(34).collect();
+        assert_eq!(list_part.contains('●'), queue.contains(&m.image), "{row}");
+        if queue.contains(&m.image) {
+            marked += 1;
+        } else {
+            unmarked += 1;
+        }
+    }
+    assert!(
+        marked > 0 && unmarked > 0,
+        "{marked} marked, {unmarked} not"
+    );
+
+    press(&mut app, &mut store_db, &[KeyCode::Char('1')]);
+    let all = lit_cells(&app);
+    press(&mut app, &mut store_db, &[KeyCode::Char('e')]);
+    let screen = text(&render(&app, 160, 48));
+    assert!(
+        screen.contains(&format!("highlight: {} suspects", queue.len())),
+        "{screen}"
+    );
+    let lit = lit_cells(&app);
+    assert!(lit > 0 && lit * 4 < all, "{lit} cells lit of {all}");
+    press(&mut app, &mut store_db, &[KeyCode::Char('e')]);
+    assert_eq!(lit_cells(&app), all);
+}

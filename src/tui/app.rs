@@ -67,7 +67,12 @@ pub enum ColourBy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
     Class(ClassId),
-    Pair { label: ClassId, predicted: ClassId },
+    Pair {
+        label: ClassId,
+        predicted: ClassId,
+    },
+    /// The suspected label errors of the current step (the Suspects view's queue).
+    Suspects,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -50,6 +50,8 @@ pub enum Action {
     CycleNeighbourFocus,
     /// Suspects: mark the selected image's label wrong / right / unsure (again: clear).
     SetMark(Mark),
+    /// Projection: highlight the suspected label errors.
+    FocusSuspects,
     CycleLabelFilter,
     CyclePredictedFilter,
     ClearFilters,
@@ -98,6 +100,7 @@ fn view_action(view: View, code: KeyCode) -> Option<Action> {
         (View::Projection, KeyCode::Char('b')) => Some(ToggleAxes),
         (View::Projection, KeyCode::Char('f')) => Some(FocusClass),
         (View::Projection, KeyCode::Char('p')) => Some(FocusPair),
+        (View::Projection, KeyCode::Char('e')) => Some(FocusSuspects),
         // The matrix's arrows all move its cursor; h l (and [ ]) still change the step.
         (View::Similarity, KeyCode::Left) => Some(Move(-1, 0)),
         (View::Similarity, KeyCode::Right) => Some(Move(1, 0)),
@@ -274,6 +277,11 @@ pub const HELP: &[(&str, &str, &str)] = &[
         "n",
         "move between the list and the two neighbour grids",
         "misclassified",
+    ),
+    (
+        "e",
+        "highlight the suspected label errors (view 5's queue)",
+        "projection",
     ),
     (
         "x v u",

@@ -1,7 +1,7 @@
 //! What the worker should compute for what is on screen now. A pure function of the state,
 //! so that it can be tested and so that nothing is asked for twice.
 
-use super::app::{App, ColourBy, View};
+use super::app::{App, ColourBy, Focus, View};
 use super::axes::AxesNeed;
 use super::jobs::{JobKey, Request};
 use crate::analysis::Method;
@@ -86,9 +86,15 @@ impl App {
                     self.wanted_first_tsne(step, wanted);
                     self.wanted_neighbour_map(wanted);
                 }
+                if self.projection.focus == Some(Focus::Suspects) {
+                    self.wanted_suspect_queue(step, wanted);
+                }
             }
             View::Similarity => self.wanted_for_matrix(features, wanted),
-            View::Misclassified => self.wanted_for_mistakes(step, has_features, wanted),
+            View::Misclassified => {
+                self.wanted_for_mistakes(step, has_features, wanted);
+                self.wanted_suspect_queue(step, wanted);
+            }
             View::Suspects => self.wanted_for_suspects(step, has_features, wanted),
             View::Clusters => {
                 if has_features && self.current_clusters().is_none() {

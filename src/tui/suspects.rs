@@ -125,6 +125,26 @@ impl App {
         }
     }
 
+    /// The queue of the step, for the views that mark suspects (the misclassified list, the
+    /// projection's highlight): computed on the scan thread like view 5's.
+    pub(super) fn wanted_suspect_queue(&self, step: StepId, wanted: &mut Vec<Request>) {
+        if self.catalog.prediction_layer().is_some() && self.suspect_queue().is_none() {
+            wanted.push(Request::Suspects { step });
+        }
+    }
+
+    /// Per image, whether it is in the current step's queue (`None` until computed).
+    pub fn suspect_mask(&self) -> Option<Vec<bool>> {
+        let queue = self.suspect_queue()?;
+        let mut mask = vec![false; self.catalog.num_images()];
+        for s in &queue.suspects {
+            if let Some(m) = mask.get_mut(s.image as usize) {
+                *m = true;
+            }
+        }
+        Some(mask)
+    }
+
     /// The pictures on screen: the selected suspect and its neighbours.
     pub(super) fn suspect_thumbnails(&self) -> Vec<ImageId> {
         let mut ids: Vec<ImageId> = self

@@ -77,7 +77,7 @@ impl App {
             StepBy(_) | FirstStep | LastStep | JumpBy(_) | TogglePlay | ToggleFollow
             | CycleLayer => self.act_on_steps(action),
             CycleMethod | FreshMap | ToggleAxes | ZoomIn | Pan(..) | ZoomOut | ResetZoom
-            | CycleColour | FocusClass | FocusPair => self.act_on_map(action),
+            | CycleColour | FocusClass | FocusPair | FocusSuspects => self.act_on_map(action),
             CycleSource | CycleLinkage | ToggleFixedOrder | ToggleConfusionPanel | ToggleCounts
             | MatrixZoom(_) => self.act_on_matrix(action),
             CycleNeighbourFocus if self.view == View::Suspects => self.cycle_suspect_focus(),
@@ -148,6 +148,7 @@ impl App {
                     });
                 }
             }
+            FocusSuspects => self.toggle_focus(Focus::Suspects),
             _ => {}
         }
     }

@@ -12,12 +12,14 @@ use crate::tui::theme::Theme;
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let keys = match app.view {
         View::Projection => {
-            "←→ step  space play  m PCA/t-SNE/UMAP  wasd cursor  WASD pan  +/- zoom  c colour  f/p highlight"
+            "←→ step  space play  m PCA/t-SNE/UMAP  wasd cursor  WASD pan  +/- zoom  c colour  f/p/e highlight"
         }
         View::Similarity => {
             "h/l step  ←→↑↓ cursor  Enter images  s source  o linkage  r order  m confusion"
         }
-        View::Misclassified => "←→ step  ↑↓ select  n neighbours  t/p filter  x clear  S sort",
+        View::Misclassified => {
+            "←→ step  ↑↓ select  n neighbours  t/p filter  x clear  S sort  ● label suspect"
+        }
         View::Clusters => "←→ step  ↑↓ cluster  +/- k",
         View::Suspects => "←→ step  ↑↓ select  n neighbours  x/v/u mark wrong/right/unsure",
     };

@@ -100,6 +100,7 @@ fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(p) = app.mis.filter_predicted {
         title.push_str(&format!("pred={} ", app.class_name(p)));
     }
+    let suspects = app.suspect_mask();
     let items: Vec<ListItem> = list
         .iter()
         .map(|m| {
@@ -121,6 +122,15 @@ fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     Style::default().fg(theme.class(m.predicted as usize)),
                 ),
                 Span::styled(format!(" {:.2}", m.confidence), theme.muted()),
+                // A suspected label error (view 5's queue): perhaps the label, not the
+                // network, is wrong.
+                Span::styled(
+                    match &suspects {
+                        Some(mask) if mask.get(m.image as usize) == Some(&true) => " ●",
+                        _ => "",
+                    },
+                    theme.accent(),
+                ),
             ]))
         })
         .collect();

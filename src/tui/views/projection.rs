@@ -143,7 +143,7 @@ pub fn render(
 }
 
 /// The colour key of image `i`: a class, a cluster, correct (1) / wrong (0), or DIM.
-fn colour_key(app: &App, i: usize, clusters: Option<&[u32]>) -> u32 {
+fn colour_key(app: &App, i: usize, clusters: Option<&[u32]>, suspects: Option<&[bool]>) -> u32 {
     let label = app.catalog.labels[i];
     let predicted = app.scores().map(|s| s.predictions[i].class);
     if let Some(focus) = app.projection.focus {
@@ -153,6 +153,7 @@ fn colour_key(app: &App, i: usize, clusters: Option<&[u32]>) -> u32 {
                 label: l,
                 predicted: p,
             } => label == l && predicted == Some(p),
+            Focus::Suspects => suspects.is_some_and(|m| m[i]),
         };
         if !on {
             return DIM;
@@ -211,6 +212,9 @@ impl Widget for Cloud<'_> {
         );
         let clusters = app.current_clusters();
         let assignment = clusters.map(|c| c.assignment.as_slice());
+        let suspects = (app.projection.focus == Some(Focus::Suspects))
+            .then(|| app.suspect_mask())
+            .flatten();
         let mut bits = vec![0u8; cw * ch];
         let visible: Vec<(usize, usize, usize)> = (self.points.rows().into_iter().enumerate())
             .filter_map(|(i, p)| view.dot(p[0], p[1]).map(|(x, y)| (i, x, y)))
@@ -219,7 +223,7 @@ impl Widget for Cloud<'_> {
         // (cell, key) of every dot drawn; sorted, runs give each cell's counts.
         let mut hits: Vec<(u32, u32)> = Vec::with_capacity(visible.len() * side * side);
         for (i, x0, y0) in visible {
-            let key = colour_key(app, i, assignment);
+            let key = colour_key(app, i, assignment, suspects.as_deref());
             for (x, y) in mark(x0, y0, side, cw * 2, ch * 4) {
                 let cell = (y / 4) * cw + x / 2;
                 bits[cell] |= DOTS[x % 2][y % 4];
@@ -345,6 +349,10 @@ fn legend<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
                 app.class_name(label),
                 app.class_name(predicted)
             ),
+            Focus::Suspects => match app.suspect_queue() {
+                Some(q) => format!("highlight: {} suspects", q.suspects.len()),
+                None => "highlight: suspects (computing…)".into(),
+            },
         };
         lines.push(Line::styled(what, theme.accent()));
     }
