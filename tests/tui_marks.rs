@@ -54,6 +54,9 @@ fn a_mark_set_in_the_view_is_shown_saved_and_exported() {
     let screen = text(&render(&app, 160, 48));
     assert!(screen.contains("your mark: wrong"), "{screen}");
     assert!(screen.contains('✗'), "{screen}");
+    // The narrow queue of 80x24 has room for it too, beside the confident-learning dot.
+    let small = text(&render(&app, 80, 24));
+    assert!(small.contains("●✗"), "{small}");
     assert_eq!(store.load(&sample()).unwrap().get(image), Some(Mark::Wrong));
     assert!(line_of(&csv(home.path()), image).ends_with(",wrong"));
 

@@ -177,8 +177,25 @@ fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, queue: &
                     Style::default().fg(theme.class(s.suggested as usize)),
                 ),
                 Span::styled(format!(" {:.2}", s.score), theme.muted()),
-                Span::styled(if s.confident { " ●" } else { "" }, theme.accent()),
-                Span::styled(mark_glyph(app.marks.marks.get(s.image)), theme.accent()),
+                // Narrow lists (22 columns inside) have room for the dot and the mark only
+                // without their spaces.
+                Span::styled(
+                    match (s.confident, wide) {
+                        (true, true) => " ●",
+                        (false, true) => "  ",
+                        (true, false) => "●",
+                        (false, false) => " ",
+                    },
+                    theme.accent(),
+                ),
+                Span::styled(
+                    mark_glyph(app.marks.marks.get(s.image)).trim_start_matches(if wide {
+                        ""
+                    } else {
+                        " "
+                    }),
+                    theme.accent(),
+                ),
             ]);
             ListItem::new(Line::from(spans))
         })
