@@ -93,7 +93,7 @@ pub struct MarksError {
 }
 
 /// A directory of marks files.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MarkStore {
     dir: PathBuf,
 }

@@ -91,6 +91,7 @@ impl App {
                     self.cache.thumbnails.insert(image, thumb);
                 }
             }
+            Response::MarksSaved => {}
             Response::Accuracies(a) => {
                 self.cache.accuracies = Some(a);
             }

@@ -1,11 +1,13 @@
 //! The user's verdicts on suspected label errors, set in the Suspects view: `x` "label is
 //! wrong", `v` "label is right", `u` "unsure" (the same key again clears it). They are kept
 //! outside the run's file by `query::marks` and exported by `deepscope suspects --csv`.
-//! Each change is saved at once (a small file, replaced atomically).
+//! Each change is saved at once by the worker (a small file, replaced atomically): `update`
+//! only changes the marks in memory and `requests` asks for the save.
 
 use std::path::Path;
 
 use super::app::App;
+use super::jobs::{JobKey, Request};
 use crate::query::marks::{Mark, MarkStore, Marks};
 
 /// The marks of the run on screen, and where they are saved.
@@ -15,6 +17,8 @@ pub struct MarkBook {
     /// must not be overwritten); the status line said why.
     pub store: Option<MarkStore>,
     pub marks: Marks,
+    /// Changed since the last save was asked for.
+    pub unsaved: bool,
 }
 
 impl MarkBook {
@@ -29,6 +33,7 @@ impl MarkBook {
                 MarkBook {
                     store: Some(store),
                     marks,
+                    unsaved: false,
                 },
                 None,
             ),
@@ -51,23 +56,35 @@ pub fn mark_glyph(mark: Option<Mark>) -> &'static str {
 }
 
 impl App {
-    /// Marks the selected suspect (or clears the mark if it already has this one) and saves.
+    /// Marks the selected suspect (or clears the mark if it already has this one); the
+    /// save follows as a job.
     pub(super) fn toggle_mark(&mut self, mark: Mark) {
         let Some(image) = self.selected_suspect().map(|s| s.image) else {
             return;
         };
-        let Some(store) = self.marks.store.clone() else {
+        if self.marks.store.is_none() {
             self.status = Some("marks cannot be saved here (see the message at start)".into());
             return;
-        };
+        }
         let before = self.marks.marks.get(image);
         self.marks
             .marks
             .set(image, (before != Some(mark)).then_some(mark));
-        if let Err(e) = store.save(&self.path, &self.marks.marks) {
-            // What is shown stays what is saved.
-            self.marks.marks.set(image, before);
-            self.status = Some(e.to_string());
+        self.marks.unsaved = true;
+    }
+
+    /// The save of changed marks, once the previous save is done (a save that failed is
+    /// tried again with the newer marks; the status line said why it failed).
+    pub(super) fn take_unsaved_marks(&mut self) -> Option<Request> {
+        if !self.marks.unsaved || self.pending.contains(&JobKey::SaveMarks) {
+            return None;
         }
+        let dir = self.marks.store.clone()?;
+        self.marks.unsaved = false;
+        self.failed.remove(&JobKey::SaveMarks);
+        Some(Request::SaveMarks {
+            dir,
+            marks: self.marks.marks.clone(),
+        })
     }
 }

@@ -21,6 +21,7 @@ impl App {
     /// New requests for what the current view needs and the cache lacks; marks them pending.
     pub fn requests(&mut self) -> Vec<Request> {
         let mut wanted = Vec::new();
+        wanted.extend(self.take_unsaved_marks());
         if self.accuracies_stale() {
             wanted.push(Request::Accuracies);
         }

@@ -122,6 +122,10 @@ fn run(
             Response::Catalog(changed.then(|| Box::new(store.catalog().clone())))
         }
         Request::Accuracies => Response::Accuracies(accuracy_by_step(store)?),
+        Request::SaveMarks { dir, marks } => {
+            dir.save(store.path(), &marks)?;
+            Response::MarksSaved
+        }
         Request::Order {
             matrix,
             linkage,

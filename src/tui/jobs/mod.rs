@@ -17,6 +17,7 @@ use crate::analysis::ordering::{ClassOrder, Linkage};
 use crate::analysis::project::PcaBasis;
 use crate::analysis::similarity::SimilaritySource;
 use crate::model::{Catalog, ClassId, ImageId, StepId, Thumbnail};
+use crate::query::marks::{MarkStore, Marks};
 use crate::query::scores::StepScores;
 use crate::query::similarity::Matrices;
 use crate::query::suspects::SuspectQueue;
@@ -72,6 +73,12 @@ pub enum Request {
     Refresh,
     /// Accuracy at every step, for the header's sparkline.
     Accuracies,
+    /// The user's marks of the run, saved in `dir` (outside the run): the UI thread does no
+    /// file I/O of its own.
+    SaveMarks {
+        dir: MarkStore,
+        marks: Marks,
+    },
     Order {
         matrix: Arc<Array2<f64>>,
         linkage: Linkage,
@@ -99,6 +106,7 @@ pub enum JobKey {
     Thumbnail(ImageId),
     Refresh,
     Accuracies,
+    SaveMarks,
     Order(OrderKey),
     Suspects(StepId),
 }
@@ -116,6 +124,7 @@ impl JobKey {
             JobKey::Thumbnail(_) => "thumb",
             JobKey::Refresh => "refresh",
             JobKey::Accuracies => "accuracies",
+            JobKey::SaveMarks => "marks",
             JobKey::Order(_) => "order",
             JobKey::Suspects(_) => "suspects",
         }
@@ -180,6 +189,7 @@ pub enum Response {
     /// nothing changed.
     Catalog(Option<Box<Catalog>>),
     Accuracies(Vec<(StepId, f64)>),
+    MarksSaved,
     Order {
         key: OrderKey,
         order: Arc<ClassOrder>,
@@ -233,6 +243,7 @@ impl Request {
             }
             Request::Refresh => vec![JobKey::Refresh],
             Request::Accuracies => vec![JobKey::Accuracies],
+            Request::SaveMarks { .. } => vec![JobKey::SaveMarks],
             Request::Order { key, .. } => vec![JobKey::Order(key.clone())],
             Request::Suspects { step } => vec![JobKey::Suspects(*step)],
         }
@@ -271,6 +282,7 @@ impl Response {
             Response::Thumbnails(list) => list.iter().map(|(i, _)| JobKey::Thumbnail(*i)).collect(),
             Response::Catalog(_) => vec![JobKey::Refresh],
             Response::Accuracies(_) => vec![JobKey::Accuracies],
+            Response::MarksSaved => vec![JobKey::SaveMarks],
             Response::Order { key, .. } => vec![JobKey::Order(key.clone())],
             Response::Suspects { step, .. } => vec![JobKey::Suspects(*step)],
             Response::Failed { keys, .. } | Response::Superseded { keys } => keys.clone(),
