@@ -91,15 +91,7 @@ fn run(
             step,
             layer,
         },
-        Request::Clusters { step, layer, k } => {
-            let at = at(store, step, &layer)?;
-            Response::Clusters {
-                clusters: Arc::new(clusters(store, &at, k, 0)?),
-                step,
-                layer,
-                k,
-            }
-        }
+        Request::Clusters { step, layer, k } => cluster_response(store, step, layer, k)?,
         Request::Neighbours {
             step,
             layer,
@@ -142,6 +134,21 @@ fn run(
 }
 
 /// The thumbnail of each image (None where the run has none).
+fn cluster_response(
+    store: &Store,
+    step: StepId,
+    layer: String,
+    k: usize,
+) -> Result<Response, Error> {
+    let at = at(store, step, &layer)?;
+    Ok(Response::Clusters {
+        clusters: Arc::new(clusters(store, &at, k, 0)?),
+        step,
+        layer,
+        k,
+    })
+}
+
 fn thumbnails(
     store: &Store,
     images: Vec<ImageId>,
