@@ -10,7 +10,7 @@ mod common {
 }
 
 use common::synth::evolving_run;
-use common::viewer::{open, press, render, text};
+use common::viewer::{lit_braille, open, press, render, text};
 
 use assert_cmd::Command;
 use crossterm::event::KeyCode;
@@ -198,36 +198,19 @@ fn a_sparse_map_draws_each_image_larger_than_a_dot() {
     assert!(drawn <= 400, "{drawn} dots for 400 images");
 }
 
-/// Braille cells of the map not drawn in the dimmed colour.
-fn coloured_dots(screen: &ratatui::buffer::Buffer) -> usize {
-    let dim =
-        deepscope::tui::theme::Theme::new(deepscope::tui::theme::ColourMode::TrueColour).dim();
-    screen
-        .content()
-        .iter()
-        .filter(|c| {
-            c.symbol()
-                .chars()
-                .next()
-                .is_some_and(|c| ('\u{2801}'..='\u{28FF}').contains(&c))
-        })
-        .filter(|c| c.fg != dim)
-        .count()
-}
-
 #[test]
 fn another_step_s_t_sne_map_shown_while_computing_is_greyed() {
     let dir = tempfile::tempdir().unwrap();
     let (mut app, mut store) = open(&evolving_run(dir.path(), 3));
     press(&mut app, &mut store, &[KeyCode::Char('m')]);
-    assert!(coloured_dots(render(&app, 120, 30).backend().buffer()) > 0);
+    assert!(lit_braille(&render(&app, 120, 30)) > 0);
     // The step changes; its map is not made yet (no settle): the last step's stands in.
     app.update(Action::StepBy(-1));
     let screen = render(&app, 120, 30);
     assert!(text(&screen).contains("nearest step's map"));
-    assert_eq!(coloured_dots(screen.backend().buffer()), 0);
+    assert_eq!(lit_braille(&screen), 0);
     settle(&mut app, &mut store);
-    assert!(coloured_dots(render(&app, 120, 30).backend().buffer()) > 0);
+    assert!(lit_braille(&render(&app, 120, 30)) > 0);
 }
 
 #[test]

@@ -9,7 +9,7 @@ mod common {
 }
 
 use common::runs::sample;
-use common::viewer::{press, render, text, view_app};
+use common::viewer::{lit_braille, press, render, text, view_app};
 
 use assert_cmd::Command;
 use crossterm::event::KeyCode;
@@ -103,25 +103,6 @@ fn a_marks_file_that_cannot_be_read_is_left_as_it_is() {
     );
 }
 
-/// Braille cells drawn in another colour than the dimmed one.
-fn lit_cells(app: &deepscope::tui::App) -> usize {
-    let dim =
-        deepscope::tui::theme::Theme::new(deepscope::tui::theme::ColourMode::TrueColour).dim();
-    render(app, 160, 48)
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .filter(|c| {
-            c.symbol()
-                .chars()
-                .next()
-                .is_some_and(|c| ('\u{2801}'..='\u{28FF}').contains(&c))
-        })
-        .filter(|c| c.fg != dim)
-        .count()
-}
-
 #[test]
 fn suspects_are_marked_in_the_misclassified_list_and_highlighted_on_the_map() {
     let (mut app, mut store_db) = view_app('3');
@@ -159,15 +140,15 @@ fn suspects_are_marked_in_the_misclassified_list_and_highlighted_on_the_map() {
     );
 
     press(&mut app, &mut store_db, &[KeyCode::Char('1')]);
-    let all = lit_cells(&app);
+    let all = lit_braille(&render(&app, 160, 48));
     press(&mut app, &mut store_db, &[KeyCode::Char('e')]);
     let screen = text(&render(&app, 160, 48));
     assert!(
         screen.contains(&format!("highlight: {} suspects", queue.len())),
         "{screen}"
     );
-    let lit = lit_cells(&app);
+    let lit = lit_braille(&render(&app, 160, 48));
     assert!(lit > 0 && lit * 4 < all, "{lit} cells lit of {all}");
     press(&mut app, &mut store_db, &[KeyCode::Char('e')]);
-    assert_eq!(lit_cells(&app), all);
+    assert_eq!(lit_braille(&render(&app, 160, 48)), all);
 }

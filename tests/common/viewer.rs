@@ -57,6 +57,26 @@ pub fn text(terminal: &Terminal<TestBackend>) -> String {
     out
 }
 
+/// Braille cells of the screen drawn in another colour than the dimmed one: how much of a
+/// map is shown in colour (highlighted, or not greyed).
+#[allow(dead_code)] // the map tests only
+pub fn lit_braille(terminal: &Terminal<TestBackend>) -> usize {
+    let dim = Theme::new(ColourMode::TrueColour).dim();
+    terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .filter(|c| {
+            c.symbol()
+                .chars()
+                .next()
+                .is_some_and(|c| ('\u{2801}'..='\u{28FF}').contains(&c))
+        })
+        .filter(|c| c.fg != dim)
+        .count()
+}
+
 /// The sample run with its jobs done, in the view of key `view`.
 pub fn view_app(view: char) -> (App, Store) {
     let (mut app, mut store) = open(&super::runs::sample());
