@@ -72,13 +72,26 @@ pub fn scan(values: ndarray::ArrayView2<f32>) -> Scan {
     found
 }
 
-/// Encodes rows in image-major order, whatever the array's memory layout, into a buffer
-/// that keeps its capacity from one call to the next.
-pub fn encode_into(values: ndarray::ArrayView2<f32>, out: &mut Vec<u8>) {
-    out.clear();
-    out.reserve(values.len() * 4);
+/// Encodes the values in image-major order, whatever the array's memory layout, handing
+/// `sink` one piece of at most about `piece_bytes` at a time; `buffer` is the piece, reused.
+pub fn encode_pieces<E>(
+    values: ndarray::ArrayView2<f32>,
+    piece_bytes: usize,
+    buffer: &mut Vec<u8>,
+    mut sink: impl FnMut(&[u8]) -> Result<(), E>,
+) -> Result<(), E> {
+    buffer.clear();
     for v in values.iter() {
-        out.extend_from_slice(&v.to_le_bytes());
+        buffer.extend_from_slice(&v.to_le_bytes());
+        if buffer.len() >= piece_bytes {
+            sink(buffer)?;
+            buffer.clear();
+        }
+    }
+    if buffer.is_empty() {
+        Ok(())
+    } else {
+        sink(buffer)
     }
 }
 
@@ -91,8 +104,16 @@ mod tests {
     fn encode_then_decode_is_identity_even_for_transposed_views() {
         let a = array![[1.0f32, -2.5, 3.0], [4.0, 5.0, f32::MIN_POSITIVE]];
         let t = a.t().to_owned();
-        let mut bytes = vec![9];
-        encode_into(t.t(), &mut bytes);
+        // Pieces of 8 bytes (two values): the sink sees 3 pieces, in order.
+        let (mut bytes, mut pieces) = (vec![], 0);
+        let mut buffer = vec![9];
+        encode_pieces(t.t(), 8, &mut buffer, |p| {
+            pieces += 1;
+            bytes.extend_from_slice(p);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        assert_eq!(pieces, 3);
         assert_eq!(decode(&bytes, 2, 3), Some(a));
     }
 

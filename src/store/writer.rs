@@ -40,9 +40,8 @@ pub struct Writer {
     num_images: usize,
     /// (name, dim) of every declared layer.
     layers: Vec<(String, usize)>,
-    /// The encoded BLOB, reused across steps: a fresh 100 MB buffer per layer and step costs
-    /// more in page faults than the encoding itself.
-    buffer: Vec<u8>,
+    /// One piece of an encoded BLOB on its way into the file (see [`write_activation`]).
+    piece: Vec<u8>,
 }
 
 impl Writer {
@@ -73,7 +72,7 @@ impl Writer {
             num_classes: 0,
             num_images: 0,
             layers: vec![],
-            buffer: vec![],
+            piece: Vec::with_capacity(PIECE),
         })
     }
 
@@ -104,7 +103,7 @@ impl Writer {
                 .iter()
                 .map(|l| (l.name.clone(), l.dim))
                 .collect(),
-            buffer: vec![],
+            piece: Vec::with_capacity(PIECE),
         })
     }
 
@@ -322,16 +321,8 @@ impl Writer {
             params![step, epoch, wall_time],
         )
         .map_err(e)?;
-        {
-            let mut stmt = tx
-                .prepare(
-                    "INSERT OR REPLACE INTO activations (step, layer, data) VALUES (?1, ?2, ?3)",
-                )
-                .map_err(e)?;
-            for (name, values) in layers {
-                blob::encode_into(values.view(), &mut self.buffer);
-                stmt.execute(params![step, name, &self.buffer]).map_err(e)?;
-            }
+        for (name, values) in layers {
+            write_activation(&tx, step, name, values.view(), &mut self.piece).map_err(e)?;
         }
         tx.commit().map_err(e)
     }
@@ -346,6 +337,35 @@ impl Writer {
             .close()
             .map_err(|(_, e)| StoreError::new(&path, e))
     }
+}
+
+/// Bytes of a step's BLOB encoded and written at a time.
+const PIECE: usize = 1 << 20;
+
+/// Writes one layer's values as the (step, layer) BLOB: the row is inserted with a zeroblob
+/// of the right size, then filled piece by piece through incremental BLOB I/O. Binding the
+/// whole encoded BLOB instead made SQLite copy it twice more (its bound copy and the
+/// record), so a 524 MB layer peaked at 2.0 GB; this way the only large buffer is the
+/// caller's array.
+fn write_activation(
+    tx: &rusqlite::Transaction<'_>,
+    step: StepId,
+    name: &str,
+    values: ArrayView2<f32>,
+    piece: &mut Vec<u8>,
+) -> rusqlite::Result<()> {
+    let bytes = i64::try_from(values.len() * 4).unwrap_or(i64::MAX);
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO activations (step, layer, data) VALUES (?1, ?2, zeroblob(?3))",
+    )?
+    .execute(params![step, name, bytes])?;
+    let mut cell = tx.blob_open("main", "activations", "data", tx.last_insert_rowid(), false)?;
+    let mut at = 0;
+    blob::encode_pieces(values, PIECE, piece, |bytes| {
+        cell.write_at(bytes, at)?;
+        at += bytes.len();
+        Ok(())
+    })
 }
 
 /// What is wrong with a thumbnail about to be written, if anything: the same rules, in the
