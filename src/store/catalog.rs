@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::cells::{Cell, finite, integer, text};
 use super::error::{APPLICATION_ID, Problem, SCHEMA_VERSION};
+use super::thumbnails;
 use crate::model::{Catalog, Layer, LayerKind, Step, StepId};
 
 const TABLES: [&str; 7] = [
@@ -84,7 +85,8 @@ pub fn read_catalog(conn: &Connection) -> Result<(Catalog, Vec<Problem>), Proble
     )?;
     catalog.layers = layers;
     catalog.steps = read_steps(conn, &catalog, &rejected, &mut problems)?;
-    catalog.has_thumbnails = check_thumbnails(conn, catalog.labels.len(), &mut problems)?;
+    catalog.has_thumbnails =
+        thumbnails::check_thumbnails(conn, catalog.labels.len(), &mut problems)?;
     Ok((catalog, problems))
 }
 
@@ -197,21 +199,12 @@ fn read_images(
 }
 
 /// SQLite's hard upper bound on the size of one BLOB (`SQLITE_MAX_LENGTH` cannot exceed it).
-const MAX_BLOB_BYTES: u64 = i32::MAX as u64;
+pub(super) const MAX_BLOB_BYTES: u64 = i32::MAX as u64;
 
 /// The exact size of an activation BLOB of `images` rows of `dim` floats, if it can exist.
 pub(super) fn blob_bytes(images: usize, dim: usize) -> Option<usize> {
     let bytes = images.checked_mul(dim)?.checked_mul(4)?;
     (bytes as u64 <= MAX_BLOB_BYTES).then_some(bytes)
-}
-
-/// The exact size of a thumbnail's pixels, if its shape is valid and can exist.
-pub(super) fn thumbnail_bytes(width: i64, height: i64, channels: i64) -> Option<usize> {
-    if width <= 0 || height <= 0 || !(channels == 1 || channels == 3) {
-        return None;
-    }
-    let bytes = width.checked_mul(height)?.checked_mul(channels)?;
-    (bytes as u64 <= MAX_BLOB_BYTES).then_some(bytes as usize)
 }
 
 fn read_layers(
@@ -354,56 +347,4 @@ fn read_steps(
         s.layers.sort_by_key(|name| layer_order[name.as_str()]);
     }
     Ok(steps)
-}
-
-fn check_thumbnails(
-    conn: &Connection,
-    images: usize,
-    problems: &mut Vec<Problem>,
-) -> Result<bool, Problem> {
-    let mut stmt =
-        conn.prepare("SELECT image, width, height, channels, length(pixels) FROM thumbnails")?;
-    let mut rows = stmt.query([])?;
-    let mut any = false;
-    let mut reported = 0;
-    while let Some(row) = rows.next()? {
-        any = true;
-        let image: i64 = row.get(0)?;
-        let at = |column| Cell {
-            table: "thumbnails",
-            row: image,
-            column,
-        };
-        let width = integer(row, 1, at("width"))?;
-        let height = integer(row, 2, at("height"))?;
-        let channels = integer(row, 3, at("channels"))?;
-        let found = row.get::<_, Option<i64>>(4)?.unwrap_or(0).max(0) as usize;
-        let problem = if image < 0 || image as u64 >= images as u64 {
-            Some(Problem::ThumbnailOrphan { image })
-        } else {
-            match thumbnail_bytes(width, height, channels) {
-                None => Some(Problem::ThumbnailShape {
-                    image,
-                    width,
-                    height,
-                    channels,
-                }),
-                Some(expected) => (found != expected).then_some(Problem::ThumbnailSize {
-                    image,
-                    found,
-                    expected,
-                    width,
-                    height,
-                    channels,
-                }),
-            }
-        };
-        if let Some(p) = problem {
-            reported += 1;
-            if reported <= 5 {
-                problems.push(p);
-            }
-        }
-    }
-    Ok(any)
 }

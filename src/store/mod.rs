@@ -8,6 +8,7 @@ mod error;
 mod incremental;
 mod open;
 mod reader;
+mod thumbnails;
 mod writer;
 
 pub use blob::MAX_MAGNITUDE;

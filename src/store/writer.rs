@@ -373,7 +373,7 @@ fn write_activation(
 fn thumbnail_problem(image: usize, t: &Thumbnail) -> Option<Problem> {
     let (width, height, channels) = (t.width as i64, t.height as i64, t.channels as i64);
     let image = image as i64;
-    match super::catalog::thumbnail_bytes(width, height, channels) {
+    match super::thumbnails::thumbnail_bytes(width, height, channels) {
         None => Some(Problem::ThumbnailShape {
             image,
             width,
