@@ -15,6 +15,7 @@
 mod kl;
 mod locality;
 pub mod tsne;
+mod tsne_descent;
 pub mod umap;
 #[allow(unsafe_code)] // the AVX2 force kernels; each block says why it is safe
 mod umap_forces;

@@ -1,15 +1,17 @@
-//! t-SNE to 2-D with FFT-interpolated repulsion (FIt-SNE), through manifolds-rs.
+//! t-SNE to 2-D with FFT-interpolated repulsion (FIt-SNE): manifolds-rs finds the
+//! neighbours, the affinities and the PCA start; the descent is `tsne_descent`'s (openTSNE's
+//! schedule around the crate's FFT repulsion).
 //!
 //! The engine's pieces are called one by one rather than through `manifolds_rs::tsne`, so a
 //! map can start from a given layout (the neighbouring step's), and so the affinities stay
 //! at hand to report the KL divergence.
 
 use manifolds_rs::data::init::{EmbdInit, initialise_embedding};
-use manifolds_rs::prelude::{ManifoldsMatrix, NearestNeighbourParams, TsneOptimParams};
-use manifolds_rs::training::tsne_optimiser::optimise_fft_tsne;
+use manifolds_rs::prelude::{ManifoldsMatrix, NearestNeighbourParams};
 use ndarray::{Array2, ArrayView2};
 
 use super::locality::MemoryOrder;
+use super::tsne_descent::{Phase, descend};
 use super::{
     Stage, check_input, has_spread, kl::kl_divergence, random_rows, row_major, to_array,
     to_rows_scaled,
@@ -25,8 +27,10 @@ pub const MIN_IMAGES: usize = 4;
 const EXACT_NEIGHBOURS_MAX: usize = 5_000;
 
 /// Standard deviation of a layout started from nothing (PCA or, for a layer without
-/// spread, seeded noise).
-const FRESH_INIT_STD: f32 = 1.0;
+/// spread, seeded noise): openTSNE's 0.0001. Starting at 1 gave slightly worse maps on
+/// anchors' mixture at 50,000 images (KL 4.345 against 4.342, 10-NN kept 0.048 against
+/// 0.049).
+const FRESH_INIT_STD: f32 = 1e-4;
 /// The smallest automatic step size (FIt-SNE's floor for small maps).
 const MIN_LEARNING_RATE: f64 = 200.0;
 
@@ -188,22 +192,7 @@ pub fn tsne_2d_reporting(
     order.renumber(&mut graph);
 
     stage(Stage::Optimising);
-    for phase in descent {
-        // A call is one phase: its exaggeration (1 for the plain phase) throughout. Each call
-        // starts its momentum at 0.5 and raises it to 0.8 after 250 iterations, so the plain
-        // phase's first 250 run at 0.5 where openTSNE's run at 0.8.
-        let optim = TsneOptimParams::new(
-            phase.iterations,
-            Some(phase.learning_rate as f32),
-            phase.iterations,
-            phase.exaggeration as f32,
-            None,
-            0.5,
-            None,
-            None,
-        );
-        optimise_fft_tsne(&mut rows, &optim, &graph, None, None, 0).map_err(engine)?;
-    }
+    descend(&mut rows, &graph, &descent);
 
     stage(Stage::Finishing);
     if rows.iter().flatten().any(|v| !v.is_finite()) {
@@ -222,14 +211,6 @@ pub fn tsne_2d_reporting(
         perplexity_used,
         perplexity_reduced: perplexity_used < params.perplexity,
     })
-}
-
-/// One stretch of gradient descent at a fixed step size and attraction factor.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Phase {
-    iterations: usize,
-    learning_rate: f64,
-    exaggeration: f64,
 }
 
 /// The descent of a fresh map: the exaggeration phase, then the plain one, each with
