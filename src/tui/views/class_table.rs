@@ -94,7 +94,7 @@ fn header(app: &App, width: u16) -> String {
     let w = name_width(app);
     if width >= WITH_CHANGES {
         format!(
-            "{:<w$} {:>6} {:>6} {:>5} {:>6} {:>5}  most confused with",
+            "{:<w$} {:>6} {:>6} {:>5} {:>6} {:>5}  most confused with (n, Δ)",
             "class", "images", "recall", "Δ", "prec.", "Δ"
         )
     } else {

@@ -68,9 +68,9 @@ pub fn facts<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
         theme.accent(),
     )];
     let keys = if app.overlay == Some(Overlay::Select) {
-        "arrows grow, Enter lists, Esc cancels"
+        "arrows, Enter: list, Esc: cancel"
     } else {
-        "v: select again, Esc: clear"
+        "v: select anew, Esc: clear"
     };
     lines.push(Line::styled(keys, theme.muted()));
     lines

@@ -72,16 +72,15 @@ pub fn render(
     let predicted = app
         .scores()
         .map_or(label, |s| s.predictions[image as usize].class);
-    let sent = if app.mis.pinned.is_some() {
-        ", sent here; Esc: the list"
+    let title = if predicted == label {
+        format!(" image {image} ({} ✓) ", app.class_name(label))
     } else {
-        ""
+        format!(
+            " image {image} ({} → {}) ",
+            app.class_name(label),
+            app.class_name(predicted)
+        )
     };
-    let title = format!(
-        " image {image} ({} → {}{sent}) ",
-        app.class_name(label),
-        app.class_name(predicted)
-    );
     // A correct prediction is compared with the class it is most nearly taken for.
     let kinds = if predicted == label {
         ["runner-up", "true"]
@@ -107,6 +106,10 @@ fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let list = app.visible_mistakes();
     let total = app.scores().map_or(0, |s| s.misclassified.len());
     let mut title = format!(" {} of {} wrong ", list.len(), total);
+    if app.mis.pinned.is_some() {
+        // An image sent here from a grid is shown instead of the list's selection.
+        title = format!(" {total} wrong · Esc: back to them ");
+    }
     if let Some(l) = app.mis.filter_label {
         title.push_str(&format!("true={} ", app.class_name(l)));
     }

@@ -200,6 +200,10 @@ impl Widget for Cloud<'_> {
                 .set_fg(colour);
             i = j;
         }
+        // The rectangle selected, under the cursor's mark so that both show.
+        if let Some(region) = app.projection.region {
+            super::map_region::draw(buf, area, &view, region, self.theme.accent());
+        }
         if let Some(cursor) = app.projection.cursor
             && let Some(p) = self.points.rows().into_iter().nth(cursor as usize)
             && let Some((x, y)) = view.dot(p[0], p[1])
@@ -207,9 +211,6 @@ impl Widget for Cloud<'_> {
             let cell = &mut buf[(area.x + (x / 2) as u16, area.y + (y / 4) as u16)];
             cell.set_char('◆')
                 .set_style(Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED));
-        }
-        if let Some(region) = app.projection.region {
-            super::map_region::draw(buf, area, &view, region, self.theme.accent());
         }
     }
 }
