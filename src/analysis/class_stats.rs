@@ -106,13 +106,13 @@ mod tests {
 
     #[test]
     fn precision_recall_and_the_commonest_confusion() {
-        // Class 0: 10 images, 7 right, 2 taken for 1, 1 for 2; class 2 is never predicted.
-        let m = array![[7u32, 2, 1], [1, 5, 0], [0, 4, 0]];
+        // Class 0: 10 images, 7 right, 3 taken for 1; class 2 is never predicted.
+        let m = array![[7u32, 3, 0], [1, 5, 0], [0, 4, 0]];
         let s = class_stats(m.view());
         assert_eq!((s[0].count, s[0].predicted, s[0].correct), (10, 8, 7));
         assert_eq!(s[0].precision, Some(7.0 / 8.0));
         assert_eq!(s[0].recall, Some(0.7));
-        assert_eq!(s[0].confused_with, Some((1, 2)));
+        assert_eq!(s[0].confused_with, Some((1, 3)));
         assert_eq!(s[1].confused_with, Some((0, 1)));
         assert_eq!(s[2].precision, None, "nothing predicted as 2");
         assert_eq!(s[2].recall, Some(0.0));
