@@ -105,9 +105,12 @@ fn an_empty_rectangle_says_so_and_esc_cancels_one() {
     // No cursor: a rectangle of no size at the map's centre holds no image.
     press(&mut app, &mut store, &[KeyCode::Char('v'), KeyCode::Enter]);
     assert!(app.region_images().is_empty());
+    // The grid opens and says so (the footer says it too).
+    assert_eq!(app.overlay, Some(Overlay::Region { selected: 0 }));
     let screen = text(&render(&app, 80, 24));
+    assert!(screen.contains("0 images in the rectangle"), "{screen}");
     assert!(
-        screen.contains("no images in the selected rectangle"),
+        screen.contains("no images in the selected rectangle (v"),
         "{screen}"
     );
     press(
