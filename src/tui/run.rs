@@ -161,7 +161,11 @@ pub fn handle(app: &mut App, event: Event, screen: ratatui::layout::Rect) {
                 app.update(Message::Drag(point));
             }
         }
-        Event::Mouse(m) if m.kind == MouseEventKind::Up(MouseButton::Left) => {
+        // Only a press on the map waits for its release (a message clears the status line).
+        Event::Mouse(m)
+            if m.kind == MouseEventKind::Up(MouseButton::Left)
+                && app.projection.press.is_some() =>
+        {
             app.update(Message::Release)
         }
         Event::Mouse(m) if m.kind == MouseEventKind::ScrollDown => app.update(Action::Move(0, 1)),

@@ -26,8 +26,8 @@ pub fn confusion(store: &Store, step: i64) -> Vec<Vec<u32>> {
     let mut m = vec![vec![0u32; k]; k];
     for (i, row) in logits.rows().into_iter().enumerate() {
         let mut best = 0;
-        for j in 1..row.len() {
-            if row[j] > row[best] {
+        for (j, &v) in row.iter().enumerate() {
+            if v > row[best] {
                 best = j;
             }
         }
@@ -75,8 +75,7 @@ pub fn figures(store: &Store, step: i64, previous: Option<i64>) -> Vec<Figures> 
             let (precision, recall, count) = stats(&now, c);
             let then = before.as_ref().map(|b| stats(b, c));
             let mut confused: Option<(usize, u32)> = None;
-            for j in 0..k {
-                let n = now[c][j];
+            for (j, &n) in now[c].iter().enumerate() {
                 if j != c && n > 0 && confused.is_none_or(|(_, best)| n > best) {
                     confused = Some((j, n));
                 }

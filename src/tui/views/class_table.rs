@@ -49,10 +49,9 @@ fn change_span(text: String, value: Option<f64>, theme: &Theme, up_is_good: bool
     Span::styled(text, style)
 }
 
-/// One row of the table, cut to `width` columns.
-fn row_line(app: &App, theme: &Theme, row: &ClassRow, width: u16) -> Line<'static> {
+/// One row of the table, its names `w` wide, cut to `width` columns.
+fn row_line(app: &App, theme: &Theme, row: &ClassRow, (w, width): (usize, u16)) -> Line<'static> {
     let (s, change) = (&row.stats, row.change);
-    let w = name_width(app);
     let mut spans = vec![
         Span::styled(
             format!("{:<w$.w$}", app.class_name(s.class)),
@@ -90,8 +89,7 @@ fn row_line(app: &App, theme: &Theme, row: &ClassRow, width: u16) -> Line<'stati
     Line::from(spans)
 }
 
-fn header(app: &App, width: u16) -> String {
-    let w = name_width(app);
+fn header(w: usize, width: u16) -> String {
     if width >= WITH_CHANGES {
         format!(
             "{:<w$} {:>6} {:>6} {:>5} {:>6} {:>5}  most confused with (n, Δ)",
@@ -122,8 +120,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         );
         return;
     };
+    // Measured once a frame: a run can have thousands of classes.
+    let w = name_width(app);
     frame.render_widget(
-        Paragraph::new(header(app, head.width)).style(theme.muted().bold()),
+        Paragraph::new(header(w, head.width)).style(theme.muted().bold()),
         head,
     );
     let order = app.class_order();
@@ -132,7 +132,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let lines: Vec<Line> = (first..order.len().min(first + rows.height as usize))
         .filter_map(|i| {
             let row = table.rows.get(order[i])?;
-            let line = row_line(app, theme, row, rows.width);
+            let line = row_line(app, theme, row, (w, rows.width));
             Some(if i == cursor {
                 line.style(theme.highlight())
             } else {
