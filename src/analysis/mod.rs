@@ -3,6 +3,7 @@
 
 pub mod align;
 pub mod blocks;
+pub mod class_stats;
 pub mod cluster;
 pub mod error;
 pub mod history;

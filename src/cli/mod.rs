@@ -4,6 +4,7 @@
 #![warn(clippy::too_many_lines)] // threshold in clippy.toml
 
 mod check;
+mod classes;
 mod clusters;
 mod common;
 mod history;
@@ -90,6 +91,16 @@ deepscope project run.sqlite --layer fc64 --step 1000 --method tsne --init-from 
 deepscope similarity run.sqlite --source confusion-offdiag --linkage complete"
     )]
     Similarity(similarity::SimilarityArgs),
+    /// Precision, recall, count and commonest confusion of every class, with their change
+    #[command(
+        after_help = "Rows follow the similarity matrix's hierarchical order (of the last step \
+unless --order-from says), as the viewer's table does; changes are since the previous step. JSON: \
+{\"step\", \"previous_step\", \"order\", \"rows\": [{\"class\", \"count\", \"precision\", \
+\"recall\", \"confused_with\": [class, count], \"change\": {\"precision\", \"recall\", \"confused\"}}]} \
+with fractions (0.951) and changes as differences of fractions.\n\nExamples:\n  \
+deepscope classes run.sqlite\n  deepscope classes run.sqlite --step 1000 --json"
+    )]
+    Classes(classes::ClassesArgs),
     /// The images misclassified at a step, most confident mistakes first
     #[command(
         after_help = "Examples:\n  deepscope misclassified run.sqlite --step 6000\n  \
@@ -149,6 +160,7 @@ pub fn run_command(command: Command, out: &mut dyn std::io::Write) -> CliResult 
         Command::Show(args) => show::run(&args, out),
         Command::Project(args) => project::run(&args, out),
         Command::Similarity(args) => similarity::run(&args, out),
+        Command::Classes(args) => classes::run(&args, out),
         Command::Misclassified(args) => misclassified::run(&args, out),
         Command::Neighbors(args) => neighbors::run(&args, out),
         Command::Clusters(args) => clusters::run(&args, out),

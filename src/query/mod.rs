@@ -5,6 +5,7 @@
 //! - [`select`]: which step, layer, image and class a request is about;
 //! - [`scores`]: predictions, mistakes and accuracy at a step, and over the run;
 //! - [`similarity`]: class-similarity matrices and their hierarchical class order;
+//! - [`classes`]: the per-class table (precision, recall, most confused with) at a step;
 //! - [`history`]: one image's predictions over training;
 //! - [`neighbours`]: nearest images (of a class) and k-means clusters;
 //! - [`maps`] and [`mapcache`]: 2-D maps by PCA, t-SNE or UMAP, through the disk cache;
@@ -12,6 +13,7 @@
 //!   verdicts on labels, kept outside the run;
 //! - [`error`]: the one error type, with its exit code.
 
+pub mod classes;
 pub mod error;
 pub mod history;
 pub mod mapcache;

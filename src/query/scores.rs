@@ -6,7 +6,7 @@ use ndarray::{Array1, Array2};
 use super::error::{Error, Invalid, Result};
 use super::select::At;
 use crate::analysis::misclassified::{Misclassified, misclassified};
-use crate::analysis::predict::{Prediction, accuracy, predict, probabilities};
+use crate::analysis::predict::{Prediction, accuracy, argmax, predict, probabilities};
 use crate::model::{ClassId, StepId};
 use crate::store::{MAX_MAGNITUDE, Store};
 
@@ -50,9 +50,11 @@ pub fn predicted_classes(store: &Store, step: StepId) -> Result<Vec<ClassId>> {
         .prediction_layer()
         .ok_or_else(|| Error::input(store.path(), Invalid::NoPredictionLayer))?;
     let scores = store.load(step, &layer.name)?;
-    Ok(predict(scores.view(), layer.kind)
-        .iter()
-        .map(|p| p.class)
+    // The class only: no probabilities (`predict` takes a softmax of every row).
+    Ok(scores
+        .rows()
+        .into_iter()
+        .map(|row| argmax(row) as ClassId)
         .collect())
 }
 

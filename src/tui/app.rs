@@ -8,8 +8,11 @@ use std::sync::Arc;
 
 use ndarray::Array2;
 
+pub use super::modes::{ColourBy, Focus, MisFocus, Overlay, View};
+
 use super::axes::Axes;
 use super::jobs::{JobKey, MapSummary, OrderKey};
+use super::region::{MapPoint, Region};
 use super::scroll::Scrolls;
 use super::suspects::SuspectsState;
 use crate::analysis::Method;
@@ -21,79 +24,10 @@ use crate::analysis::ordering::{ClassOrder, Linkage};
 use crate::analysis::project::PcaBasis;
 use crate::analysis::similarity::SimilaritySource;
 use crate::model::{Catalog, ClassId, ImageId, LayerKind, StepId, Thumbnail};
+use crate::query::classes::ClassTable;
 use crate::query::scores::StepScores;
 use crate::query::similarity::Matrices;
 use crate::query::suspects::SuspectQueue;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    Projection,
-    Similarity,
-    Misclassified,
-    Clusters,
-    Suspects,
-}
-
-impl View {
-    pub const ALL: [View; 5] = [
-        View::Projection,
-        View::Similarity,
-        View::Misclassified,
-        View::Clusters,
-        View::Suspects,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            View::Projection => "Projection",
-            View::Similarity => "Similarity",
-            View::Misclassified => "Misclassified",
-            View::Clusters => "Clusters",
-            View::Suspects => "Suspects",
-        }
-    }
-}
-
-/// What the points of the projection are coloured by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ColourBy {
-    TrueClass,
-    Predicted,
-    Correctness,
-    Cluster,
-}
-
-/// Which images are highlighted (the others are dimmed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Focus {
-    Class(ClassId),
-    Pair {
-        label: ClassId,
-        predicted: ClassId,
-    },
-    /// The suspected label errors of the current step (the Suspects view's queue).
-    Suspects,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Overlay {
-    Help,
-    /// Images of a (true, predicted) confusion cell; `selected` indexes the list.
-    Cell {
-        label: ClassId,
-        predicted: ClassId,
-        selected: usize,
-    },
-    Search,
-}
-
-/// Which list of the misclassified view has the keyboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MisFocus {
-    List,
-    /// Nearest images of the predicted class (0) or of the true class (1).
-    Neighbours(usize),
-}
 
 #[derive(Debug, Clone)]
 pub struct ProjectionState {
@@ -111,6 +45,12 @@ pub struct ProjectionState {
     pub axes: Axes,
     /// The first screen switches to t-SNE when its map arrives (`first_map`).
     pub first_tsne: bool,
+    /// The rectangle selected on the map, in map coordinates (`region`).
+    pub region: Option<Region>,
+    /// Where the mouse button went down on the map: a drag from there selects.
+    pub press: Option<MapPoint>,
+    /// A rectangle is being drawn by dragging.
+    pub dragging: bool,
 }
 
 /// Which map: of which layer, at which step, by which method.
@@ -127,6 +67,8 @@ pub struct MatrixState {
     pub show_confusion: bool,
     /// Counts written in the confusion matrix's cells.
     pub counts: bool,
+    /// The per-class table in place of the confusion matrix.
+    pub table: bool,
     /// 1: the whole matrix; n: 1/n of the classes around the cursor.
     pub zoom: u32,
     /// Classes a cell covered in the last frame drawn (render writes it): a cursor key
@@ -142,6 +84,9 @@ pub struct MisState {
     pub least_confident_first: bool,
     pub focus: MisFocus,
     pub neighbour_selected: [usize; 2],
+    /// An image sent to the view from a grid of pictures (`subject`), shown instead of the
+    /// list's selection until the list is moved.
+    pub pinned: Option<ImageId>,
 }
 
 /// Nearest images of each asked-for class, for one image.
@@ -167,6 +112,8 @@ pub struct Cache {
     pub accuracies: Option<Vec<(StepId, f64)>>,
     /// The suspected-label-error queue as of each step.
     pub suspects: HashMap<StepId, Arc<SuspectQueue>>,
+    /// The per-class table of each step.
+    pub class_tables: HashMap<StepId, Arc<ClassTable>>,
 }
 
 pub struct App {
@@ -235,6 +182,9 @@ impl App {
                 fresh: false,
                 axes: Axes::Last,
                 first_tsne: true,
+                region: None,
+                press: None,
+                dragging: false,
             },
             matrix: MatrixState {
                 source: SimilaritySource::Logits,
@@ -243,6 +193,7 @@ impl App {
                 cursor: (0, 0),
                 show_confusion: true,
                 counts: false,
+                table: false,
                 zoom: 1,
                 stride: std::cell::Cell::new(1),
             },
@@ -253,6 +204,7 @@ impl App {
                 least_confident_first: false,
                 focus: MisFocus::List,
                 neighbour_selected: [0, 0],
+                pinned: None,
             },
             cluster_selected: 0,
             cluster_k: 30,
@@ -353,16 +305,15 @@ impl App {
 
     /// The image the misclassified view is about (a list item or a neighbour).
     pub fn mis_image(&self) -> Option<ImageId> {
-        let list = self.visible_mistakes();
-        let chosen = list.get(self.mis.selected.min(list.len().saturating_sub(1)))?;
+        let chosen = self.mis_selected_image()?;
         match self.mis.focus {
-            MisFocus::List => Some(chosen.image),
+            MisFocus::List => Some(chosen),
             MisFocus::Neighbours(i) => {
-                let lists = self.neighbour_lists(chosen.image)?;
+                let lists = self.neighbour_lists(chosen)?;
                 let list = &lists.get(i)?.1;
                 list.get(self.mis.neighbour_selected[i])
                     .map(|n| n.image)
-                    .or(Some(chosen.image))
+                    .or(Some(chosen))
             }
         }
     }
@@ -377,8 +328,7 @@ impl App {
 
     /// The misclassified view's lists for `image`: its predicted class, then its true one.
     pub fn neighbour_lists(&self, image: ImageId) -> Option<&NeighbourLists> {
-        let predicted = self.scores()?.predictions.get(image as usize)?.class;
-        self.neighbours(image, &[predicted, self.catalog.labels[image as usize]])
+        self.neighbours(image, &self.neighbour_classes(image)?)
     }
 
     /// The nearest images of `image` of each of `classes`, at the current step and layer.
@@ -406,7 +356,7 @@ impl App {
         }
     }
 
-    fn scores_possible(&self, step: StepId) -> bool {
+    pub fn scores_possible(&self, step: StepId) -> bool {
         let layer = self.catalog.prediction_layer().map(|l| l.name.clone());
         layer.is_some_and(|l| self.catalog.step(step).is_some_and(|s| s.has_layer(&l)))
     }

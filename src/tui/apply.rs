@@ -101,6 +101,9 @@ impl App {
             Response::Suspects { step, queue } => {
                 self.cache.suspects.insert(step, queue);
             }
+            Response::Classes { step, table } => {
+                self.cache.class_tables.insert(step, table);
+            }
             _ => {}
         }
     }

@@ -23,6 +23,18 @@ impl App {
                 });
                 return;
             }
+            Some(Overlay::Region { selected }) => {
+                // The same grid as a cell's: every arrow steps one picture.
+                let n = self.region_images().len();
+                let selected = (selected as i64 + dx as i64 + dy as i64)
+                    .clamp(0, n.saturating_sub(1) as i64) as usize;
+                self.overlay = Some(Overlay::Region { selected });
+                return;
+            }
+            Some(Overlay::Select) => {
+                self.grow_region(dx, dy);
+                return;
+            }
             Some(Overlay::Search) => {
                 let n = self.search_matches().len().max(1) as i64;
                 self.search_selected =
@@ -42,6 +54,10 @@ impl App {
             View::Similarity => super::views::similarity::move_cursor(self, dx, dy),
             View::Misclassified => match self.mis.focus {
                 MisFocus::List => {
+                    // Back to the list from an image sent here: its selection again.
+                    if self.mis.pinned.take().is_some() {
+                        return;
+                    }
                     let n = self.visible_mistakes().len();
                     self.mis.selected = (self.mis.selected as i64 + dy as i64)
                         .clamp(0, n.saturating_sub(1) as i64)

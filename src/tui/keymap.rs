@@ -45,6 +45,8 @@ pub enum Action {
     ToggleConfusionPanel,
     /// Counts written in the confusion matrix's cells, or not.
     ToggleCounts,
+    /// The per-class table in place of the confusion matrix, or not.
+    ToggleClassTable,
     /// Zoom the matrix in (1), out (-1), or back to all of it (0), around the cursor.
     MatrixZoom(i32),
     CycleNeighbourFocus,
@@ -52,6 +54,11 @@ pub enum Action {
     SetMark(Mark),
     /// Projection: highlight the suspected label errors.
     FocusSuspects,
+    /// Projection: start selecting a rectangle of the map at the cursor.
+    SelectRegion,
+    /// A grid of pictures: the chosen image in view 3, beside its neighbours, with its
+    /// history.
+    SendToMistakes,
     CycleLabelFilter,
     CyclePredictedFilter,
     ClearFilters,
@@ -72,10 +79,15 @@ pub fn action(key: KeyEvent, view: View, overlay: Option<Overlay>) -> Option<Act
     if overlay == Some(Overlay::Search) {
         return search_action(key);
     }
-    if let Some(Overlay::Cell { .. }) = overlay
+    if let Some(Overlay::Cell { .. } | Overlay::Region { .. } | Overlay::Select) = overlay
         && let Some(a) = cell_action(key.code)
     {
         return Some(a);
+    }
+    if let Some(Overlay::Cell { .. } | Overlay::Region { .. }) = overlay
+        && key.code == KeyCode::Char('n')
+    {
+        return Some(SendToMistakes);
     }
     if let Some(specific) = view_action(view, key.code) {
         return Some(specific);
@@ -101,6 +113,7 @@ fn view_action(view: View, code: KeyCode) -> Option<Action> {
         (View::Projection, KeyCode::Char('f')) => Some(FocusClass),
         (View::Projection, KeyCode::Char('p')) => Some(FocusPair),
         (View::Projection, KeyCode::Char('e')) => Some(FocusSuspects),
+        (View::Projection, KeyCode::Char('v')) => Some(SelectRegion),
         // The matrix's arrows all move its cursor; h l (and [ ]) still change the step.
         (View::Similarity, KeyCode::Left) => Some(Move(-1, 0)),
         (View::Similarity, KeyCode::Right) => Some(Move(1, 0)),
@@ -109,6 +122,7 @@ fn view_action(view: View, code: KeyCode) -> Option<Action> {
         (View::Similarity, KeyCode::Char('r')) => Some(ToggleFixedOrder),
         (View::Similarity, KeyCode::Char('m')) => Some(ToggleConfusionPanel),
         (View::Similarity, KeyCode::Char('#')) => Some(ToggleCounts),
+        (View::Similarity, KeyCode::Char('t')) => Some(ToggleClassTable),
         (View::Similarity, KeyCode::Char('+') | KeyCode::Char('=')) => Some(MatrixZoom(1)),
         (View::Similarity, KeyCode::Char('-')) => Some(MatrixZoom(-1)),
         (View::Similarity, KeyCode::Char('0')) => Some(MatrixZoom(0)),
@@ -174,7 +188,8 @@ fn search_action(key: KeyEvent) -> Option<Action> {
     }
 }
 
-/// Keys of a confusion cell's grid of pictures: every arrow moves through the grid.
+/// Keys of a grid of pictures (a confusion cell's, a map selection's), and of a rectangle
+/// being selected on the map: every arrow moves through the grid, or the rectangle's corner.
 fn cell_action(code: KeyCode) -> Option<Action> {
     use Action::*;
     match code {
@@ -264,6 +279,11 @@ pub const HELP: &[(&str, &str, &str)] = &[
         "similarity",
     ),
     (
+        "t",
+        "per-class table (precision, recall, confusions, Δ) / matrix",
+        "similarity",
+    ),
+    (
         "+ - 0",
         "zoom in around the cursor / out / whole matrix",
         "similarity",
@@ -282,6 +302,16 @@ pub const HELP: &[(&str, &str, &str)] = &[
         "e",
         "highlight the suspected label errors (view 5's queue)",
         "projection",
+    ),
+    (
+        "v",
+        "select a rectangle: arrows grow it, Enter lists its images",
+        "projection",
+    ),
+    (
+        "n",
+        "in a grid of pictures: the chosen one's neighbours, history",
+        "projection, similarity",
     ),
     (
         "x v u",

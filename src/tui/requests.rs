@@ -91,7 +91,15 @@ impl App {
                     self.wanted_suspect_queue(step, wanted);
                 }
             }
-            View::Similarity => self.wanted_for_matrix(features, wanted),
+            View::Similarity => {
+                self.wanted_for_matrix(features, wanted);
+                if self.matrix.table
+                    && !self.cache.class_tables.contains_key(&step)
+                    && self.scores_possible(step)
+                {
+                    wanted.push(Request::Classes { step });
+                }
+            }
             View::Misclassified => {
                 self.wanted_for_mistakes(step, has_features, wanted);
                 self.wanted_suspect_queue(step, wanted);
@@ -200,17 +208,17 @@ impl App {
         if !self.cache.histories.contains_key(&shown) {
             wanted.push(Request::History { image: shown });
         }
-        if has_features && self.neighbour_lists(image).is_none() {
-            let list = self.visible_mistakes();
-            if let Some(m) = list.iter().find(|m| m.image == image) {
-                wanted.push(Request::Neighbours {
-                    step,
-                    layer: self.layer.clone(),
-                    image,
-                    classes: vec![m.predicted, m.label],
-                    k: NEIGHBOURS,
-                });
-            }
+        if has_features
+            && self.neighbour_lists(image).is_none()
+            && let Some(classes) = self.neighbour_classes(image)
+        {
+            wanted.push(Request::Neighbours {
+                step,
+                layer: self.layer.clone(),
+                image,
+                classes: classes.to_vec(),
+                k: NEIGHBOURS,
+            });
         }
     }
 
@@ -218,13 +226,6 @@ impl App {
     fn ordering_matrix(&self, step: i64) -> Option<ndarray::Array2<f64>> {
         let s = self.cache.similarity.get(&step)?;
         Some(s.source(self.matrix.source)?.ordering)
-    }
-
-    /// The misclassified item under the list cursor (not a neighbour).
-    pub fn mis_selected_image(&self) -> Option<ImageId> {
-        let list = self.visible_mistakes();
-        list.get(self.mis.selected.min(list.len().saturating_sub(1)))
-            .map(|m| m.image)
     }
 
     /// Images whose previews are on screen.
@@ -240,6 +241,11 @@ impl App {
                 _,
             ) => {
                 let images = self.cell_images(label, predicted);
+                let from = selected.saturating_sub(CELL_PAGE);
+                ids.extend(images.iter().skip(from).take(2 * CELL_PAGE + 1));
+            }
+            (Some(super::app::Overlay::Region { selected }), _) => {
+                let images = self.region_images();
                 let from = selected.saturating_sub(CELL_PAGE);
                 ids.extend(images.iter().skip(from).take(2 * CELL_PAGE + 1));
             }

@@ -136,7 +136,8 @@ pub fn step_ready(app: &App) -> bool {
 }
 
 /// Applies one terminal event to the state: a key becomes its action, a left click the
-/// target the view drawn at that spot resolves it to (`views::hit`).
+/// target the view drawn at that spot resolves it to (`views::hit`); on the map, a drag
+/// with the left button selects a rectangle (`views::map_point`).
 pub fn handle(app: &mut App, event: Event, screen: ratatui::layout::Rect) {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => {
@@ -146,9 +147,26 @@ pub fn handle(app: &mut App, event: Event, screen: ratatui::layout::Rect) {
         }
         Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
             let at = ratatui::layout::Position::new(m.column, m.row);
+            let point = views::map_point(app, screen, at);
             if let Some(target) = views::hit(app, screen, at) {
                 app.update(Message::Click(target));
             }
+            if let Some(point) = point {
+                app.update(Message::Press(point));
+            }
+        }
+        Event::Mouse(m) if m.kind == MouseEventKind::Drag(MouseButton::Left) => {
+            let at = ratatui::layout::Position::new(m.column, m.row);
+            if let Some(point) = views::map_point(app, screen, at) {
+                app.update(Message::Drag(point));
+            }
+        }
+        // Only a press on the map waits for its release (a message clears the status line).
+        Event::Mouse(m)
+            if m.kind == MouseEventKind::Up(MouseButton::Left)
+                && app.projection.press.is_some() =>
+        {
+            app.update(Message::Release)
         }
         Event::Mouse(m) if m.kind == MouseEventKind::ScrollDown => app.update(Action::Move(0, 1)),
         Event::Mouse(m) if m.kind == MouseEventKind::ScrollUp => app.update(Action::Move(0, -1)),

@@ -36,4 +36,5 @@ pub struct Scrolls {
     pub mistakes: ListScroll,
     pub clusters: ListScroll,
     pub suspects: ListScroll,
+    pub classes: ListScroll,
 }

@@ -4,6 +4,7 @@
 
 use super::app::{App, ColourBy, Focus, MisFocus, Overlay, View};
 use super::keymap::Action;
+use super::region::MapPoint;
 use super::views::Target;
 use crate::analysis::ordering::Linkage;
 use crate::model::ClassId;
@@ -17,6 +18,12 @@ pub enum Message {
     Act(Action),
     /// A left click on what a view drew (`views::hit`).
     Click(Target),
+    /// The left button went down on the map, at this map point (`views::map_point`).
+    Press(MapPoint),
+    /// The mouse moved with the left button down, to this map point.
+    Drag(MapPoint),
+    /// The left button came up.
+    Release,
 }
 
 impl From<Action> for Message {
@@ -31,6 +38,9 @@ impl App {
         match message.into() {
             Message::Act(action) => self.act(action),
             Message::Click(target) => self.click(target),
+            Message::Press(at) => self.press_map(at),
+            Message::Drag(at) => self.drag_map(at),
+            Message::Release => self.release_map(),
         }
     }
 
@@ -79,11 +89,13 @@ impl App {
             CycleMethod | FreshMap | ToggleAxes | ZoomIn | Pan(..) | ZoomOut | ResetZoom
             | CycleColour | FocusClass | FocusPair | FocusSuspects => self.act_on_map(action),
             CycleSource | CycleLinkage | ToggleFixedOrder | ToggleConfusionPanel | ToggleCounts
-            | MatrixZoom(_) => self.act_on_matrix(action),
+            | ToggleClassTable | MatrixZoom(_) => self.act_on_matrix(action),
             CycleNeighbourFocus if self.view == View::Suspects => self.cycle_suspect_focus(),
             SetMark(mark) => self.toggle_mark(mark),
             CycleNeighbourFocus | CycleLabelFilter | CyclePredictedFilter | ClearFilters
             | ToggleSort => self.act_on_mistakes(action),
+            SelectRegion => self.start_region(),
+            SendToMistakes => self.send_to_mistakes(),
             MoreClusters => self.change_cluster_count(1),
             FewerClusters => self.change_cluster_count(-1),
         }
@@ -169,6 +181,7 @@ impl App {
             ToggleFixedOrder => self.matrix.fixed_order = !self.matrix.fixed_order,
             ToggleConfusionPanel => self.matrix.show_confusion = !self.matrix.show_confusion,
             ToggleCounts => self.matrix.counts = !self.matrix.counts,
+            ToggleClassTable => self.matrix.table = !self.matrix.table,
             MatrixZoom(direction) => super::views::similarity::zoom(self, direction),
             _ => {}
         }
@@ -186,11 +199,13 @@ impl App {
                 }
             }
             CycleLabelFilter => {
+                self.mis.pinned = None;
                 let from = self.mis_selected().map(|m| m.label);
                 self.mis.filter_label = self.next_class(self.mis.filter_label, from);
                 self.mis.selected = 0;
             }
             CyclePredictedFilter => {
+                self.mis.pinned = None;
                 let from = self.mis_selected().map(|m| m.predicted);
                 self.mis.filter_predicted = self.next_class(self.mis.filter_predicted, from);
                 self.mis.selected = 0;
@@ -219,58 +234,6 @@ impl App {
         self.cluster_selected = 0;
     }
 
-    /// A click selects what it hit; a second click on what is already selected (a matrix
-    /// cell, a picture of a cell's grid) opens it, as Enter does.
-    fn click(&mut self, target: Target) {
-        match target {
-            Target::Tab(view) => self.show(view),
-            Target::MistakeRow(row) => {
-                if row != self.mis.selected {
-                    self.mis.neighbour_selected = [0, 0];
-                }
-                self.mis.selected = row;
-                self.mis.focus = MisFocus::List;
-            }
-            Target::Neighbour(which, row) => {
-                self.mis.focus = MisFocus::Neighbours(which);
-                self.mis.neighbour_selected[which] = row;
-            }
-            Target::ClusterRow(row) => self.cluster_selected = row,
-            Target::SuspectRow(row) => {
-                if row != self.suspects.selected {
-                    self.suspects.neighbour_selected = [0, 0];
-                }
-                self.suspects.selected = row;
-                self.suspects.focus = MisFocus::List;
-            }
-            Target::SuspectNeighbour(which, i) => {
-                self.suspects.focus = MisFocus::Neighbours(which);
-                self.suspects.neighbour_selected[which] = i;
-            }
-            Target::MapImage(image) => self.projection.cursor = Some(image),
-            Target::MatrixCell(r, c) if self.matrix.cursor == (r, c) => self.enter(),
-            Target::MatrixCell(r, c) => self.matrix.cursor = (r, c),
-            Target::CellImage(row) => {
-                if let Some(Overlay::Cell {
-                    label,
-                    predicted,
-                    selected,
-                }) = self.overlay
-                {
-                    if row == selected {
-                        self.enter();
-                    } else {
-                        self.overlay = Some(Overlay::Cell {
-                            label,
-                            predicted,
-                            selected: row,
-                        });
-                    }
-                }
-            }
-        }
-    }
-
     /// Advances playback by one step; stops at the end. Called by the run loop's timer
     /// only when the current step's data is on screen, so every step is seen.
     pub fn tick_play(&mut self) {
@@ -284,14 +247,22 @@ impl App {
         }
     }
 
-    fn show(&mut self, view: View) {
+    pub(super) fn show(&mut self, view: View) {
         self.view = view;
         self.overlay = None;
     }
 
     fn close(&mut self) {
-        if self.overlay.is_some() {
+        if self.overlay == Some(Overlay::Select) {
+            // Cancelled: the rectangle goes with it.
             self.overlay = None;
+            self.projection.region = None;
+        } else if self.overlay.is_some() {
+            self.overlay = None;
+        } else if self.view == View::Projection && self.projection.region.is_some() {
+            self.projection.region = None;
+        } else if self.view == View::Misclassified && self.mis.pinned.is_some() {
+            self.mis.pinned = None;
         } else if self.projection.focus.is_some() {
             self.projection.focus = None;
         } else {
@@ -352,10 +323,21 @@ impl App {
         self.projection.fresh = true;
     }
 
-    fn enter(&mut self) {
+    pub(super) fn enter(&mut self) {
         match self.overlay {
             Some(Overlay::Search) => {
                 self.apply_search();
+                return;
+            }
+            Some(Overlay::Select) => {
+                self.confirm_region();
+                return;
+            }
+            Some(Overlay::Region { selected }) => {
+                // Back to the map, the cursor on the chosen image, the rectangle drawn.
+                self.projection.cursor = self.region_images().get(selected).copied();
+                self.overlay = None;
+                self.view = View::Projection;
                 return;
             }
             Some(Overlay::Cell {

@@ -70,6 +70,7 @@ fn slot(request: &Request) -> Option<u8> {
         Request::History { .. } => Some(4),
         Request::Order { .. } => Some(5),
         Request::Suspects { .. } => Some(6),
+        Request::Classes { .. } => Some(7),
         _ => None,
     }
 }

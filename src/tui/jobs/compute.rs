@@ -130,6 +130,10 @@ fn run(
             step,
             queue: Arc::new(suspect_queue(store, step)?),
         },
+        Request::Classes { step } => Response::Classes {
+            step,
+            table: Arc::new(crate::query::classes::class_table(store, step)?),
+        },
     })
 }
 

@@ -17,6 +17,7 @@ use crate::analysis::ordering::{ClassOrder, Linkage};
 use crate::analysis::project::PcaBasis;
 use crate::analysis::similarity::SimilaritySource;
 use crate::model::{Catalog, ClassId, ImageId, StepId, Thumbnail};
+use crate::query::classes::ClassTable;
 use crate::query::marks::{MarkStore, Marks};
 use crate::query::scores::StepScores;
 use crate::query::similarity::Matrices;
@@ -88,6 +89,11 @@ pub enum Request {
     Suspects {
         step: StepId,
     },
+    /// The per-class table of a step and its changes since the previous step (reads the
+    /// prediction layer at both).
+    Classes {
+        step: StepId,
+    },
 }
 
 /// Identifies a piece of work the app waits for: the key of `App::pending` and
@@ -109,6 +115,7 @@ pub enum JobKey {
     SaveMarks,
     Order(OrderKey),
     Suspects(StepId),
+    Classes(StepId),
 }
 
 impl JobKey {
@@ -127,6 +134,7 @@ impl JobKey {
             JobKey::SaveMarks => "marks",
             JobKey::Order(_) => "order",
             JobKey::Suspects(_) => "suspects",
+            JobKey::Classes(_) => "class table",
         }
     }
 }
@@ -198,6 +206,10 @@ pub enum Response {
         step: StepId,
         queue: Arc<SuspectQueue>,
     },
+    Classes {
+        step: StepId,
+        table: Arc<ClassTable>,
+    },
     Failed {
         keys: Vec<JobKey>,
         message: String,
@@ -246,6 +258,7 @@ impl Request {
             Request::SaveMarks { .. } => vec![JobKey::SaveMarks],
             Request::Order { key, .. } => vec![JobKey::Order(key.clone())],
             Request::Suspects { step } => vec![JobKey::Suspects(*step)],
+            Request::Classes { step } => vec![JobKey::Classes(*step)],
         }
     }
 }
@@ -285,6 +298,7 @@ impl Response {
             Response::MarksSaved => vec![JobKey::SaveMarks],
             Response::Order { key, .. } => vec![JobKey::Order(key.clone())],
             Response::Suspects { step, .. } => vec![JobKey::Suspects(*step)],
+            Response::Classes { step, .. } => vec![JobKey::Classes(*step)],
             Response::Failed { keys, .. } | Response::Superseded { keys } => keys.clone(),
         }
     }

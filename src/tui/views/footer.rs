@@ -12,10 +12,10 @@ use crate::tui::theme::Theme;
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let keys = match app.view {
         View::Projection => {
-            "←→ step  space play  m PCA/t-SNE/UMAP  wasd cursor  WASD pan  +/- zoom  c colour  f/p/e highlight"
+            "←→ step  space play  m PCA/t-SNE/UMAP  wasd cursor  WASD pan  +/- zoom  c colour  f/p/e highlight  v select"
         }
         View::Similarity => {
-            "h/l step  ←→↑↓ cursor  Enter images  s source  o linkage  r order  m confusion"
+            "h/l step  ←→↑↓ cursor  Enter images  s source  o linkage  r order  m confusion  t table"
         }
         View::Misclassified => {
             "←→ step  ↑↓ select  n neighbours  t/p filter  x clear  S sort  ● label suspect"

@@ -44,8 +44,7 @@ pub fn hit(app: &App, area: Rect, at: Position) -> Option<Target> {
     if let Some(row) = list_row(rows, at, first, list.len()) {
         return Some(Target::MistakeRow(row));
     }
-    let item = list.get(app.mis.selected)?;
-    let lists = app.neighbour_lists(item.image)?;
+    let lists = app.neighbour_lists(app.mis_selected_image()?)?;
     let grids = neighbour_grids::areas(detail, area.width >= WIDE);
     neighbour_grids::hit(app, &grids, lists, selection(app), at)
         .map(|(which, i)| Target::Neighbour(which, i))
@@ -60,7 +59,7 @@ pub fn render(
 ) {
     let [list_area, detail] = areas(area);
     render_list(frame, list_area, app, theme);
-    let Some(item) = app.visible_mistakes().get(app.mis.selected).copied() else {
+    let Some(image) = app.mis_selected_image() else {
         let msg = if app.scores().is_some() {
             "no misclassified images here"
         } else {
@@ -69,12 +68,25 @@ pub fn render(
         frame.render_widget(Paragraph::new(msg).block(Block::bordered()), detail);
         return;
     };
-    let title = format!(
-        " image {} ({} → {}) ",
-        item.image,
-        app.class_name(item.label),
-        app.class_name(item.predicted)
-    );
+    let label = app.catalog.labels[image as usize];
+    let predicted = app
+        .scores()
+        .map_or(label, |s| s.predictions[image as usize].class);
+    let title = if predicted == label {
+        format!(" image {image} ({} ✓) ", app.class_name(label))
+    } else {
+        format!(
+            " image {image} ({} → {}) ",
+            app.class_name(label),
+            app.class_name(predicted)
+        )
+    };
+    // A correct prediction is compared with the class it is most nearly taken for.
+    let kinds = if predicted == label {
+        ["runner-up", "true"]
+    } else {
+        ["pred.", "true"]
+    };
     super::picture_grid::many_pictures(gfx, |gfx| {
         neighbour_grids::render(
             frame,
@@ -82,10 +94,10 @@ pub fn render(
             app,
             theme,
             gfx,
-            (item.image, title),
-            app.neighbour_lists(item.image),
+            (image, title),
+            app.neighbour_lists(image),
             selection(app),
-            ["pred.", "true"],
+            kinds,
         )
     });
 }
@@ -94,6 +106,10 @@ fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let list = app.visible_mistakes();
     let total = app.scores().map_or(0, |s| s.misclassified.len());
     let mut title = format!(" {} of {} wrong ", list.len(), total);
+    if app.mis.pinned.is_some() {
+        // An image sent here from a grid is shown instead of the list's selection.
+        title = format!(" {total} wrong · Esc: back to them ");
+    }
     if let Some(l) = app.mis.filter_label {
         title.push_str(&format!("true={} ", app.class_name(l)));
     }
@@ -134,7 +150,8 @@ fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ]))
         })
         .collect();
-    let focused = app.mis.focus == MisFocus::List;
+    // An image sent here is not the list's: the list's selection waits, unmarked.
+    let focused = app.mis.focus == MisFocus::List && app.mis.pinned.is_none();
     let rows = Block::bordered().inner(area).height;
     let mut state = ListState::default()
         .with_selected((!list.is_empty()).then(|| app.mis.selected.min(list.len() - 1)))

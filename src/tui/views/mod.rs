@@ -3,11 +3,14 @@
 //! by side and share the function that lays the view out, so a click lands on what the
 //! user sees whatever the layout becomes.
 
+pub mod class_table;
 pub mod clusters;
 pub mod footer;
 pub mod header;
 pub mod help;
 pub mod history_chart;
+pub mod map_region;
+pub mod map_side;
 pub mod matrix_counts;
 pub mod matrix_grid;
 pub mod misclassified;
@@ -18,6 +21,7 @@ pub mod preview;
 pub mod projection;
 pub mod similarity;
 pub mod suspects;
+pub mod viewport;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -50,6 +54,8 @@ pub enum Target {
     MatrixCell(usize, usize),
     /// A picture of the grid of a confusion cell's images (the overlay): its index.
     CellImage(usize),
+    /// A row of the class table: the class's display position.
+    ClassRow(usize),
 }
 
 /// The smallest screen the views are drawn on; below it a message says so.
@@ -88,7 +94,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, gfx: &mut Graphics) {
     header::render(frame, head, app, theme);
     // Terminal pictures sit above the text (kitty) or outside ratatui's diff: under an
     // overlay the view's previews are half blocks, so nothing shows through it.
-    gfx.set_enabled(app.overlay.is_none());
+    gfx.set_enabled(matches!(app.overlay, None | Some(Overlay::Select)));
     match app.view {
         View::Projection => projection::render(frame, body, app, theme, gfx),
         View::Similarity => similarity::render(frame, body, app, theme),
@@ -100,9 +106,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, gfx: &mut Graphics) {
     gfx.set_enabled(true);
     match app.overlay {
         Some(Overlay::Help) => help::render(frame, body, app, theme),
-        Some(Overlay::Cell { .. }) => overlays::render_cell(frame, body, app, theme, gfx),
+        Some(Overlay::Cell { .. } | Overlay::Region { .. }) => {
+            overlays::render_cell(frame, body, app, theme, gfx)
+        }
         Some(Overlay::Search) => overlays::render_search(frame, body, app, theme),
-        None => {}
+        // The rectangle being selected is drawn on the map itself.
+        Some(Overlay::Select) | None => {}
     }
 }
 
@@ -120,9 +129,12 @@ pub fn hit(app: &App, screen: Rect, at: Position) -> Option<Target> {
         return None;
     }
     match app.overlay {
-        Some(Overlay::Cell { .. }) => return overlays::hit_cell(app, body, at),
+        Some(Overlay::Cell { .. } | Overlay::Region { .. }) => {
+            return overlays::hit_cell(app, body, at);
+        }
+        // While a rectangle is drawn, clicks still reach the map.
+        Some(Overlay::Select) | None => {}
         Some(_) => return None,
-        None => {}
     }
     match app.view {
         View::Projection => projection::hit(app, body, at),
@@ -131,6 +143,19 @@ pub fn hit(app: &App, screen: Rect, at: Position) -> Option<Target> {
         View::Clusters => clusters::hit(app, body, at),
         View::Suspects => suspects::hit(app, body, at),
     }
+}
+
+/// The map point under `at` when the projection's map is drawn there (and nothing covers
+/// it): where a drag that selects a rectangle starts and goes.
+pub fn map_point(app: &App, screen: Rect, at: Position) -> Option<crate::tui::region::MapPoint> {
+    if !fits(screen) || app.view != View::Projection {
+        return None;
+    }
+    if !matches!(app.overlay, None | Some(Overlay::Select)) {
+        return None;
+    }
+    let [_, body, _] = regions(screen);
+    projection::map_point(app, body, at)
 }
 
 /// The item drawn at `at` by a list of `len` items whose rows fill `rows` (inside its

@@ -1,5 +1,6 @@
-//! Overlays: the images of a confusion cell as a grid of pictures, and the search box. A
-//! click on a picture of the cell's grid hits that image.
+//! Overlays: the images of a confusion cell, or of the rectangle selected on the map, as a
+//! grid of pictures (one path for both), and the search box. A click on a picture of the
+//! grid hits that image.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -29,16 +30,17 @@ fn cell_areas(area: Rect) -> [Rect; 3] {
     [popup, line, grid]
 }
 
-/// The open cell's images as tiles (id, p(predicted)) and the selection; None when no
-/// cell is open.
+/// The open grid's images as tiles and the selection: a cell's (id, p(predicted)), a map
+/// selection's (id, true class → prediction); None when no grid is open.
 fn cell_tiles(app: &App) -> Option<(Vec<Tile>, usize)> {
-    let Some(Overlay::Cell {
-        label,
-        predicted,
-        selected,
-    }) = app.overlay
-    else {
-        return None;
+    let (label, predicted, selected) = match app.overlay {
+        Some(Overlay::Cell {
+            label,
+            predicted,
+            selected,
+        }) => (label, predicted, selected),
+        Some(Overlay::Region { selected }) => return Some((region_tiles(app), selected)),
+        _ => return None,
     };
     let scores = app.scores();
     let tiles = app
@@ -53,6 +55,54 @@ fn cell_tiles(app: &App) -> Option<(Vec<Tile>, usize)> {
         })
         .collect();
     Some((tiles, selected))
+}
+
+/// The map selection's images, captioned with their id, true class and prediction.
+fn region_tiles(app: &App) -> Vec<Tile> {
+    let scores = app.scores();
+    app.region_images()
+        .into_iter()
+        .map(|image| {
+            let label = app.catalog.labels[image as usize];
+            let said = match scores.map(|s| s.predictions[image as usize].class) {
+                Some(p) if p == label => format!("{} ✓", app.class_name(label)),
+                Some(p) => format!("{}→{}", app.class_name(label), app.class_name(p)),
+                None => app.class_name(label),
+            };
+            Tile {
+                image,
+                caption: format!("{image}\n{said}"),
+            }
+        })
+        .collect()
+}
+
+/// The grid's title, and what its line says when it is empty.
+fn grid_words(app: &App, n: usize) -> Option<(String, String)> {
+    match app.overlay? {
+        Overlay::Cell {
+            label, predicted, ..
+        } => Some((
+            format!(
+                " true {} → predicted {}: {n} images (Enter: all of them on the map, n: neighbours, Esc: close) ",
+                app.class_name(label),
+                app.class_name(predicted),
+            ),
+            format!(
+                "no images in this cell: no image of class {} was predicted {}",
+                app.class_name(label),
+                app.class_name(predicted)
+            ),
+        )),
+        Overlay::Region { .. } => Some((
+            format!(
+                " {n} images in the rectangle at step {} (Enter: on the map, n: neighbours and history, Esc: close) ",
+                app.step().map_or("-".into(), |s| s.to_string())
+            ),
+            "no images in the selected rectangle (v on the map: select another)".into(),
+        )),
+        _ => None,
+    }
 }
 
 fn grid(tiles: &[Tile], selected: usize) -> PictureGrid<'_> {
@@ -80,34 +130,17 @@ pub fn render_cell(
     theme: &Theme,
     gfx: &mut crate::tui::graphics::Graphics,
 ) {
-    let (
-        Some((tiles, selected)),
-        Some(Overlay::Cell {
-            label, predicted, ..
-        }),
-    ) = (cell_tiles(app), app.overlay)
-    else {
+    let Some((tiles, selected)) = cell_tiles(app) else {
+        return;
+    };
+    let Some((title, empty)) = grid_words(app, tiles.len()) else {
         return;
     };
     let [popup, line, grid_area] = cell_areas(area);
     frame.render_widget(Clear, popup);
-    let title = format!(
-        " true {} → predicted {}: {} images (Enter: all of them on the map, Esc: close) ",
-        app.class_name(label),
-        app.class_name(predicted),
-        tiles.len()
-    );
     frame.render_widget(Block::bordered().title(title), popup);
     let Some(chosen) = tiles.get(selected.min(tiles.len().saturating_sub(1))) else {
-        frame.render_widget(
-            Paragraph::new(format!(
-                "no images in this cell: no image of class {} was predicted {}",
-                app.class_name(label),
-                app.class_name(predicted)
-            ))
-            .style(theme.muted()),
-            line,
-        );
+        frame.render_widget(Paragraph::new(empty).style(theme.muted()), line);
         return;
     };
     let grid = grid(&tiles, selected);

@@ -7,12 +7,12 @@ use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Widget};
+use ratatui::widgets::{Block, Widget};
 
 use crate::model::ImageId;
 use crate::tui::app::{App, ColourBy, Focus};
 use crate::tui::jobs::projection_key;
+use crate::tui::region::MapPoint;
 use crate::tui::theme::Theme;
 use crate::tui::views::Target;
 
@@ -20,71 +20,7 @@ use crate::tui::views::Target;
 const DOTS: [[u8; 4]; 2] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]];
 const DIM: u32 = u32::MAX;
 
-/// Centre of the points' bounding box.
-pub fn data_centre(points: &Array2<f32>) -> (f32, f32) {
-    let (x0, x1, y0, y1) = bounds(points);
-    ((x0 + x1) / 2.0, (y0 + y1) / 2.0)
-}
-
-/// The bounding box (x0, x1, y0, y1) of the points.
-pub fn bounds(points: &Array2<f32>) -> (f32, f32, f32, f32) {
-    let mut b = (
-        f32::INFINITY,
-        f32::NEG_INFINITY,
-        f32::INFINITY,
-        f32::NEG_INFINITY,
-    );
-    for p in points.rows() {
-        b = (b.0.min(p[0]), b.1.max(p[0]), b.2.min(p[1]), b.3.max(p[1]));
-    }
-    if !b.0.is_finite() {
-        return (-1.0, 1.0, -1.0, 1.0);
-    }
-    b
-}
-
-/// Maps data coordinates to dot coordinates of a `w` x `h` dot canvas.
-pub struct Viewport {
-    cx: f32,
-    cy: f32,
-    half_w: f32,
-    half_h: f32,
-    w: usize,
-    h: usize,
-}
-
-impl Viewport {
-    pub fn new(
-        points: &Array2<f32>,
-        zoom: f32,
-        centre: Option<(f32, f32)>,
-        w: usize,
-        h: usize,
-    ) -> Viewport {
-        let (x0, x1, y0, y1) = bounds(points);
-        let (cx, cy) = centre.unwrap_or(((x0 + x1) / 2.0, (y0 + y1) / 2.0));
-        let margin = 1.05 / zoom.max(1.0);
-        let half_w = ((x1 - x0) / 2.0 * margin).max(1e-6);
-        let half_h = ((y1 - y0) / 2.0 * margin).max(1e-6);
-        Viewport {
-            cx,
-            cy,
-            half_w,
-            half_h,
-            w,
-            h,
-        }
-    }
-
-    pub fn dot(&self, x: f32, y: f32) -> Option<(usize, usize)> {
-        let u = (x - self.cx) / self.half_w * 0.5 + 0.5;
-        let v = 0.5 - (y - self.cy) / self.half_h * 0.5;
-        if !(0.0..1.0).contains(&u) || !(0.0..1.0).contains(&v) {
-            return None;
-        }
-        Some(((u * self.w as f32) as usize, (v * self.h as f32) as usize))
-    }
-}
+pub use super::viewport::{Viewport, bounds, data_centre};
 
 /// What the worker is doing for the current map, for the title while it is missing.
 fn computing(app: &App) -> String {
@@ -139,7 +75,7 @@ pub fn render(
             inner,
         );
     }
-    render_side(frame, side, app, theme, gfx);
+    super::map_side::render(frame, side, app, theme, gfx);
 }
 
 /// The colour key of image `i`: a class, a cluster, correct (1) / wrong (0), or DIM.
@@ -264,6 +200,10 @@ impl Widget for Cloud<'_> {
                 .set_fg(colour);
             i = j;
         }
+        // The rectangle selected, under the cursor's mark so that both show.
+        if let Some(region) = app.projection.region {
+            super::map_region::draw(buf, area, &view, region, self.theme.accent());
+        }
         if let Some(cursor) = app.projection.cursor
             && let Some(p) = self.points.rows().into_iter().nth(cursor as usize)
             && let Some((x, y)) = view.dot(p[0], p[1])
@@ -275,158 +215,42 @@ impl Widget for Cloud<'_> {
     }
 }
 
-fn render_side(
-    frame: &mut Frame,
-    area: Rect,
-    app: &App,
-    theme: &Theme,
-    gfx: &mut crate::tui::graphics::Graphics,
-) {
-    let mut lines = legend(app, theme);
-    lines.extend(map_facts(app, theme));
-    lines.push(Line::raw(""));
-    lines.extend(cursor_facts(app, theme));
-    let text_height = (lines.len() as u16).min(area.height);
-    let [text, picture] =
-        Layout::vertical([Constraint::Length(text_height), Constraint::Min(0)]).areas(area);
-    frame.render_widget(Paragraph::new(lines), text);
-    if let Some(i) = app.projection.cursor {
-        super::preview::draw(frame, picture, app, i, theme, gfx);
-    }
-}
-
-/// What the colours mean, and what is highlighted.
-fn legend<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
-    let mut lines: Vec<Line> = Vec::new();
-    let mode = match app.projection.colour_by {
-        ColourBy::TrueClass => "true class",
-        ColourBy::Predicted => "predicted class",
-        ColourBy::Correctness => "correct / wrong",
-        ColourBy::Cluster => "k-means cluster",
-    };
-    lines.push(Line::styled(format!("colour: {mode}"), theme.muted()));
-    match app.projection.colour_by {
-        ColourBy::Correctness => {
-            lines.push(Line::from(vec![
-                Span::styled("■", Style::default().fg(theme.correct())),
-                Span::raw(" correct  "),
-                Span::styled("■", Style::default().fg(theme.wrong())),
-                Span::raw(" wrong"),
-            ]));
-        }
-        ColourBy::Cluster => {
-            let state = match app.current_clusters() {
-                Some(_) => "",
-                None => ": computing…",
-            };
-            lines.push(Line::raw(format!("k = {}{state}", app.cluster_k)));
-        }
-        _ => {
-            let k = app.num_classes();
-            let per_line = 3;
-            let shown = k.min(20);
-            for chunk in (0..shown).collect::<Vec<_>>().chunks(per_line) {
-                let mut spans = vec![];
-                for &c in chunk {
-                    spans.push(Span::styled("■", Style::default().fg(theme.class(c))));
-                    spans.push(Span::raw(format!(" {:<8.8}", app.class_name(c as u32))));
-                }
-                lines.push(Line::from(spans));
-            }
-            if k > 20 {
-                lines.push(Line::styled(
-                    format!("{k} classes: colours repeat every 20"),
-                    theme.muted(),
-                ));
-            }
-        }
-    }
-    if let Some(focus) = app.projection.focus {
-        let what = match focus {
-            Focus::Class(c) => format!("highlight: {}", app.class_name(c)),
-            Focus::Pair { label, predicted } => format!(
-                "highlight: {} → {}",
-                app.class_name(label),
-                app.class_name(predicted)
-            ),
-            Focus::Suspects => match app.suspect_queue() {
-                Some(q) => format!("highlight: {} suspects", q.suspects.len()),
-                None => "highlight: suspects (computing…)".into(),
-            },
-        };
-        lines.push(Line::styled(what, theme.accent()));
-    }
-    lines
-}
-
-/// What is reported with the map: explained variance, KL divergence, perplexity.
-fn map_facts<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
-    let mut lines = Vec::new();
-    if let Some(summary) = app.map_summary() {
-        if let Some([a, b]) = summary.explained {
-            lines.push(Line::styled(
-                format!("variance {:.1}% + {:.1}%", a * 100.0, b * 100.0),
-                theme.muted(),
-            ));
-        }
-        if let Some(kl) = summary.kl {
-            let cached = if summary.cached { " (cached)" } else { "" };
-            lines.push(Line::styled(format!("KL {kl:.3}{cached}"), theme.muted()));
-        }
-        match summary.perplexity {
-            Some((p, true)) => lines.push(Line::styled(
-                format!("perplexity {p:.1}: lowered, too few images"),
-                theme.accent(),
-            )),
-            Some((p, false)) => {
-                lines.push(Line::styled(format!("perplexity {p:.1}"), theme.muted()))
-            }
-            None => {}
-        }
-    }
-    lines
-}
-
-/// The image under the cursor: id, name, true class and prediction.
-fn cursor_facts<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
-    let mut lines = Vec::new();
-    if let Some(i) = app.projection.cursor {
-        let label = app.catalog.labels[i as usize];
-        lines.push(Line::styled(format!("image {i}"), theme.accent()));
-        if let Some(name) = &app.catalog.image_names[i as usize] {
-            lines.push(Line::raw(crate::text::escape(name).into_owned()));
-        }
-        lines.push(Line::raw(format!("true {}", app.class_name(label))));
-        if let Some(p) = app.scores().map(|s| s.predictions[i as usize]) {
-            let mark = if p.class == label { "✓" } else { "✗" };
-            lines.push(Line::raw(format!(
-                "pred {} ({:.2}) {mark}",
-                app.class_name(p.class),
-                p.confidence
-            )));
-        }
-    } else {
-        lines.push(Line::styled("wasd / ↑↓ move the cursor", theme.muted()));
-    }
-    lines
-}
-
 /// The map on the left, its key and the cursor's image on the right.
 fn areas(area: Rect) -> [Rect; 2] {
     Layout::horizontal([Constraint::Min(20), Constraint::Length(32)]).areas(area)
 }
 
-/// A click on the map hits an image drawn in the clicked cell, the one nearest its centre;
-/// in an empty cell, the image drawn nearest to it.
-pub fn hit(app: &App, area: Rect, at: Position) -> Option<Target> {
+/// The map's canvas in the view's `area` and its viewport, when a map is drawn.
+fn canvas(app: &App, area: Rect) -> Option<(Rect, Viewport, &Array2<f32>)> {
     let [canvas_area, _] = areas(area);
     let inner = Block::bordered().inner(canvas_area);
-    if !inner.contains(at) {
-        return None;
-    }
     let (points, _) = app.points_or_nearest()?;
     let (w, h) = (inner.width as usize * 2, inner.height as usize * 4);
     let view = Viewport::new(points, app.projection.zoom, app.projection.centre, w, h);
+    Some((inner, view, points))
+}
+
+/// The map point at the centre of the cell at `at`, if the map is drawn there.
+pub fn map_point(app: &App, area: Rect, at: Position) -> Option<MapPoint> {
+    let (inner, view, _) = canvas(app, area)?;
+    if !inner.contains(at) {
+        return None;
+    }
+    let (u, v) = (
+        (at.x - inner.x) as f32 * 2.0 + 1.0,
+        (at.y - inner.y) as f32 * 4.0 + 2.0,
+    );
+    let (x, y) = view.point(u, v);
+    Some(MapPoint { x, y })
+}
+
+/// A click on the map hits an image drawn in the clicked cell, the one nearest its centre;
+/// in an empty cell, the image drawn nearest to it.
+pub fn hit(app: &App, area: Rect, at: Position) -> Option<Target> {
+    let (inner, view, points) = canvas(app, area)?;
+    if !inner.contains(at) {
+        return None;
+    }
     let cell = ((at.x - inner.x) as usize, (at.y - inner.y) as usize);
     // Distances in dots (2 x 4 per cell), rows counted half so a cell is about square;
     // a dot of another cell comes after every dot of this one.

@@ -23,15 +23,31 @@ const MIN_WINDOW: usize = 4;
 /// Row labels are at most this wide (the longest name, cut), besides the group mark.
 const MAX_LABEL: u16 = 12;
 
-/// The matrices' area and the side text's.
-fn split(area: Rect) -> [Rect; 2] {
-    Layout::horizontal([Constraint::Min(20), Constraint::Length(SIDE_W)]).areas(area)
+/// Screens at least this wide show the class table beside the matrix; narrower, the
+/// table takes the whole view (`t` again brings the matrix back).
+const TABLE_BESIDE: u16 = 120;
+
+/// The matrices' area (none when the class table takes the view), the side text's, and the
+/// class table's when it is shown.
+fn split(app: &App, area: Rect) -> (Option<Rect>, Option<Rect>, Option<Rect>) {
+    if !app.matrix.table {
+        let [m, side] =
+            Layout::horizontal([Constraint::Min(20), Constraint::Length(SIDE_W)]).areas(area);
+        return (Some(m), Some(side), None);
+    }
+    if area.width < TABLE_BESIDE {
+        return (None, None, Some(area));
+    }
+    let [m, table] =
+        Layout::horizontal([Constraint::Min(40), Constraint::Percentage(50)]).areas(area);
+    (Some(m), None, Some(table))
 }
 
 /// The matrix panels: the selected matrix, and the confusion matrix beside it when asked
 /// for and when each still has room for a fair matrix (two columns a class up to 32).
 fn panels(app: &App, matrices: Rect, k: usize) -> Vec<Rect> {
     let show_confusion = app.matrix.show_confusion
+        && !app.matrix.table
         && matches!(
             app.matrix.source,
             SimilaritySource::Logits | SimilaritySource::Centroids
@@ -72,7 +88,11 @@ fn panel_grid(app: &App, panel: Rect, k: usize, names: &[String]) -> Grid {
 }
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let [matrices, side] = split(area);
+    let (matrices, side, table) = split(app, area);
+    if let Some(table) = table {
+        super::class_table::render(frame, table, app, theme);
+    }
+    let Some(matrices) = matrices else { return };
     let Some(step) = app.step() else { return };
     let Some(main) = app.matrix_at(step, app.matrix.source) else {
         let msg = if app.matrix.source == SimilaritySource::Centroids
@@ -124,7 +144,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             super::matrix_counts::draw(frame.buffer_mut(), &g, counts, &order);
         }
     }
-    render_side(frame, side, app, theme, (&main, &order), &grid);
+    if let Some(side) = side {
+        render_side(frame, side, app, theme, (&main, &order), &grid);
+    }
 }
 
 /// A panel's title: what it shows, and which part of the matrix when not all of it.
@@ -139,8 +161,12 @@ fn title(what: &str, win: Window, k: usize) -> String {
 /// A click on a drawn matrix cell hits its (row, column) display position: the first class
 /// of the cell when cells aggregate.
 pub fn hit(app: &App, area: Rect, at: Position) -> Option<Target> {
+    let (matrices, _, table) = split(app, area);
+    if let Some(table) = table.filter(|t| t.contains(at)) {
+        return super::class_table::hit(app, table, at);
+    }
     app.matrix_at(app.step()?, app.matrix.source)?;
-    let [matrices, _] = split(area);
+    let matrices = matrices?;
     let k = app.num_classes();
     let panel = panels(app, matrices, k)
         .into_iter()
@@ -157,6 +183,12 @@ pub fn hit(app: &App, area: Rect, at: Position) -> Option<Target> {
 /// aggregate (as last drawn).
 pub fn move_cursor(app: &mut App, dx: i32, dy: i32) {
     let k = app.num_classes().max(1) as i64;
+    if app.matrix.table && dx == 0 {
+        // The table's rows, one class at a time.
+        let row = (app.matrix.cursor.0 as i64 + dy as i64).clamp(0, k - 1) as usize;
+        super::class_table::select_row(app, row);
+        return;
+    }
     let stride = app.matrix.stride.get().max(1) as i64;
     let (r, c) = app.matrix.cursor;
     app.matrix.cursor = (
