@@ -2,10 +2,10 @@
 //! blocked products with the top k kept as the products come: exact, and fast enough to
 //! answer while the cursor moves.
 
-use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis};
 use rayon::prelude::*;
 
-use super::kernels::{dot_t_into, row_norms_sq};
+use super::kernels::{dot_t_into, row_norms_sq, vectorised};
 use crate::model::ImageId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -120,9 +120,9 @@ pub fn knn(
 }
 
 /// Base rows per product block: the block's distances to a query block stay in L2.
-const BASE_BLOCK: usize = 1024;
+const BASE_BLOCK: usize = 512;
 /// Most queries per block (fewer when that leaves a thread idle).
-const QUERY_BLOCK: usize = 256;
+const QUERY_BLOCK: usize = 512;
 
 /// The `k` best (distance, row) pairs seen so far, ordered by distance then row.
 struct Best {
@@ -180,7 +180,7 @@ fn search(
         Metric::Euclidean => (Vec::new(), Vec::new()),
     };
     let threads = rayon::current_num_threads().max(1);
-    let qb = m.div_ceil(threads * 2).clamp(1, QUERY_BLOCK);
+    let qb = m.div_ceil(threads).clamp(1, QUERY_BLOCK);
     let blocks: Vec<usize> = (0..m).step_by(qb).collect();
     let found: Vec<Vec<Vec<Neighbour>>> = blocks
         .into_par_iter()
@@ -198,45 +198,84 @@ fn search(
                 let b1 = (b0 + BASE_BLOCK).min(n);
                 let mut dots = buf.slice_mut(ndarray::s![.., ..b1 - b0]);
                 dot_t_into(dots.view_mut(), qs, base.slice(ndarray::s![b0..b1, ..]));
-                for (qi, mut row) in dots.rows_mut().into_iter().enumerate() {
-                    let row = row
-                        .as_slice_mut()
-                        .expect("rows of an owned block are contiguous");
-                    let g = start + qi;
-                    match metric {
-                        Metric::Euclidean => {
-                            let qn = q_norms[g];
-                            row.iter_mut()
-                                .zip(&norms[b0..b1])
-                                .for_each(|(d, &xn)| *d = (qn - 2.0 * *d + xn).max(0.0));
-                        }
-                        Metric::Cosine => {
-                            let qi_inv = q_inv[g];
-                            row.iter_mut()
-                                .zip(&inv[b0..b1])
-                                .for_each(|(d, &xi)| *d = 1.0 - *d * qi_inv * xi);
-                        }
-                    }
-                    let skip = exclude.map(|e| e[g]);
-                    let top = &mut best[qi];
-                    let mut threshold = top.threshold();
-                    for (j, &d) in row.iter().enumerate() {
-                        // A NaN distance is let through (not `d < t`), for the exact comparison.
-                        let below = !matches!(
-                            d.partial_cmp(&threshold),
-                            Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)
-                        );
-                        if below && Some(b0 + j) != skip {
-                            top.offer(d, (b0 + j) as u32);
-                            threshold = top.threshold();
-                        }
-                    }
-                }
+                let scan = Scan {
+                    metric,
+                    norms: &norms[b0..b1],
+                    inv: if inv.is_empty() { &[] } else { &inv[b0..b1] },
+                    q_norms: &q_norms[start..end],
+                    q_inv: if q_inv.is_empty() {
+                        &[]
+                    } else {
+                        &q_inv[start..end]
+                    },
+                    skip: exclude.map(|e| &e[start..end]),
+                    b0,
+                };
+                vectorised(scan_block, (scan, dots, &mut best[..]));
             }
             best.into_iter().map(|b| finish(b.kept, metric)).collect()
         })
         .collect();
     found.into_iter().flatten().collect()
+}
+
+/// What one block of products needs to become distances and top-k offers: the base
+/// block's norms (from row `b0`), the query block's, and each query's own row to skip.
+struct Scan<'a> {
+    metric: Metric,
+    norms: &'a [f32],
+    inv: &'a [f32],
+    q_norms: &'a [f32],
+    q_inv: &'a [f32],
+    skip: Option<&'a [usize]>,
+    b0: usize,
+}
+
+/// Values checked at once for anything below a query's threshold before any is offered.
+const SCAN_CHUNK: usize = 16;
+
+/// Turns a query block x base block of products into distances and offers those below
+/// each query's current k-th best to its top k. Most chunks of `SCAN_CHUNK` hold nothing
+/// below the threshold once k are kept; they are passed over after one vector compare.
+/// Run through `vectorised` (AVX2 where the CPU has it).
+#[inline(always)]
+fn scan_block((scan, mut dots, best): (Scan, ArrayViewMut2<f32>, &mut [Best])) {
+    for (qi, mut row) in dots.rows_mut().into_iter().enumerate() {
+        let row = row
+            .as_slice_mut()
+            .expect("rows of an owned block are contiguous");
+        match scan.metric {
+            Metric::Euclidean => {
+                let qn = scan.q_norms[qi];
+                row.iter_mut()
+                    .zip(scan.norms)
+                    .for_each(|(d, &xn)| *d = (qn - 2.0 * *d + xn).max(0.0));
+            }
+            Metric::Cosine => {
+                let qi_inv = scan.q_inv[qi];
+                row.iter_mut()
+                    .zip(scan.inv)
+                    .for_each(|(d, &xi)| *d = 1.0 - *d * qi_inv * xi);
+            }
+        }
+        let skip = scan.skip.map(|e| e[qi]);
+        let top = &mut best[qi];
+        let mut threshold = top.threshold();
+        for (c, chunk) in row.chunks(SCAN_CHUNK).enumerate() {
+            // `!(d >= t)`, not `d < t`: a NaN distance or threshold lets the value through,
+            // for the exact comparison in `offer`.
+            if !chunk.iter().fold(false, |any, &d| any | !(d >= threshold)) {
+                continue;
+            }
+            for (j, &d) in chunk.iter().enumerate() {
+                let col = scan.b0 + c * SCAN_CHUNK + j;
+                if !(d >= threshold) && Some(col) != skip {
+                    top.offer(d, col as u32);
+                    threshold = top.threshold();
+                }
+            }
+        }
+    }
 }
 
 /// Squared Euclidean distances become distances; the order is settled as `top_k` settles it.
