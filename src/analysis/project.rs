@@ -147,11 +147,17 @@ fn project(x: ArrayView2<f32>, means: &[f64], components: &Array2<f64>) -> Array
     points
 }
 
+/// A block of points to fill, its rows, the means and the two directions.
+type ProjectBlock<'a> = (
+    ArrayViewMut2<'a, f32>,
+    ArrayView2<'a, f32>,
+    &'a [f32],
+    &'a [Vec<f32>; 2],
+);
+
 /// One block of [`project`], compiled for the CPU's vector width.
 #[inline(always)]
-fn project_rows(
-    (mut out, rows, mu, w): (ArrayViewMut2<f32>, ArrayView2<f32>, &[f32], &[Vec<f32>; 2]),
-) {
+fn project_rows((mut out, rows, mu, w): ProjectBlock) {
     for (mut p, row) in out.rows_mut().into_iter().zip(rows.rows()) {
         let [a, b] = match row.as_slice() {
             Some(r) => centred_dots(r, mu, w),
