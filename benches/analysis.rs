@@ -247,7 +247,14 @@ fn main() {
         let (t, _) = time(3, || {
             nearest_many(x.slice(s![..10_000, ..]), &all, 10, Metric::Euclidean)
         });
-        println!("exact 10-NN, all pairs        N=10000 D=64             deepscope {t:>8.4} s");
+        report(
+            &anchors,
+            "exact 10-NN, all pairs",
+            "N=10000 D=64 all pairs",
+            t,
+            &["faiss IndexFlatL2", "numpy GEMM brute"],
+            "",
+        );
     }
     if wanted("kmeans") {
         let y: Array1<i32> = read_npy(dir.join("y_D64.npy")).expect("y");

@@ -60,6 +60,17 @@ def knn():
             index.add(Xn)
             med, ts, _ = a.bench(lambda: index.search(Q, 10))
             a.record("knn", "faiss IndexFlatL2", "query (exact)", shape, med, ts)
+    # All pairs, as the maps need them: every image's 10 nearest among the others (11 asked,
+    # the image itself dropped), the Rust bench's `nearest_many` row.
+    X, *_ = a.data(64, a.N_FULL)
+    Xs = np.ascontiguousarray(X[:10_000])
+    shape = "N=10000 D=64 all pairs"
+    med, ts, _ = a.bench(lambda: a.np_knn(Xs, Xs, 11))
+    a.record("knn", "numpy GEMM brute", "all pairs (exact)", shape, med, ts)
+    index = faiss.IndexFlatL2(64)
+    index.add(Xs)
+    med, ts, _ = a.bench(lambda: index.search(Xs, 11))
+    a.record("knn", "faiss IndexFlatL2", "all pairs (exact)", shape, med, ts)
 
 
 def kmeans():

@@ -1,13 +1,13 @@
 //! k-means clusters of a layer (deepViz's default is k = 30), with the images nearest each
 //! centroid and each cluster's purity against the true classes.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
-use rand::{Rng, SeedableRng};
+use ndarray::{Array1, Array2, ArrayView2};
+use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
-use rayon::prelude::*;
 
+use super::cluster_lloyd::{Sums, assign_and_sum, seed_centroids};
 use super::error::AnalysisError;
-use super::kernels::{column_means, dot_t, dot_t_into, row_norms_sq};
+use super::kernels::{column_means, row_norms_sq, total_variance};
 use crate::model::{ClassId, ImageId};
 
 /// How many of the images nearest each centroid are kept for display.
@@ -32,173 +32,18 @@ pub struct Clusters {
     pub iterations: usize,
 }
 
-/// Rows per fused assignment block (as scikit-learn's Lloyd): the block's distances to
-/// every centroid stay in L1/L2 while the nearest is picked and the row added to its sum.
-const CHUNK: usize = 256;
 /// scikit-learn's default tolerance: stop when the centroids moved (in total squared
 /// distance) less than this fraction of the data's mean per-feature variance.
 const TOLERANCE: f64 = 1e-4;
 
-/// One Lloyd step's sums, per thread.
-struct Step {
-    sums: Array2<f64>,
-    counts: Vec<usize>,
-    buf: Array2<f32>,
-}
-
-/// Assigns every row to its nearest centroid (by `|x|² - 2 x·c + |c|²`, one small product
-/// per block of rows) and returns the per-cluster sums and counts of the rows assigned,
-/// writing the labels and squared distances into `labels` and `dists`.
-fn assign_and_sum(
-    x: ArrayView2<f32>,
-    x_norms: &[f32],
-    centroids: &Array2<f32>,
-    labels: &mut [u32],
-    dists: &mut [f32],
-) -> (Array2<f64>, Vec<usize>) {
-    let (k, d) = centroids.dim();
-    let c_norms = row_norms_sq(centroids.view());
-    let fresh = || Step {
-        sums: Array2::zeros((k, d)),
-        counts: vec![0; k],
-        buf: Array2::zeros((CHUNK, k)),
-    };
-    let step = x
-        .axis_chunks_iter(Axis(0), CHUNK)
-        .into_par_iter()
-        .zip(x_norms.par_chunks(CHUNK))
-        .zip(
-            labels
-                .par_chunks_mut(CHUNK)
-                .zip(dists.par_chunks_mut(CHUNK)),
-        )
-        .fold(fresh, |mut acc, ((rows, norms), (lab, dist))| {
-            let mut dots = acc.buf.slice_mut(ndarray::s![..rows.nrows(), ..]);
-            dot_t_into(dots.view_mut(), rows, centroids.view());
-            for (i, (row, &xn)) in dots.rows().into_iter().zip(norms).enumerate() {
-                let mut best = (0usize, f32::INFINITY);
-                for (j, (&g, &cn)) in row.iter().zip(&c_norms).enumerate() {
-                    let dd = xn - 2.0 * g + cn;
-                    if dd < best.1 {
-                        best = (j, dd);
-                    }
-                }
-                lab[i] = best.0 as u32;
-                dist[i] = best.1.max(0.0);
-                acc.counts[best.0] += 1;
-                acc.sums
-                    .row_mut(best.0)
-                    .zip_mut_with(&rows.row(i), |s, &v| *s += f64::from(v));
-            }
-            acc
-        })
-        .reduce(fresh, |mut a, b| {
-            a.sums += &b.sums;
-            a.counts
-                .iter_mut()
-                .zip(&b.counts)
-                .for_each(|(a, b)| *a += b);
-            a
-        });
-    (step.sums, step.counts)
-}
-
-/// Squared distances of every row to each candidate centre (candidates x N).
-fn distances_to(x: ArrayView2<f32>, x_norms: &[f32], candidates: &Array2<f32>) -> Array2<f32> {
-    let c_norms = row_norms_sq(candidates.view());
-    let mut d = dot_t(candidates.view(), x);
-    Zip::from(d.rows_mut())
-        .and(&ndarray::aview1(&c_norms))
-        .par_for_each(|mut row, &cn| {
-            row.iter_mut()
-                .zip(x_norms)
-                .for_each(|(g, &xn)| *g = (xn - 2.0 * *g + cn).max(0.0));
-        });
-    d
-}
-
-/// Greedy k-means++ seeding as scikit-learn's `_kmeans_plusplus`: each next centre is the
-/// best (lowest total squared distance) of `2 + ln k` candidates drawn with probability
-/// proportional to the squared distance to the nearest centre chosen so far.
-fn seed_centroids(
-    x: ArrayView2<f32>,
-    x_norms: &[f32],
-    k: usize,
-    rng: &mut Xoshiro256PlusPlus,
-) -> Array2<f32> {
-    let n = x.nrows();
-    let trials = 2 + (k as f64).ln() as usize;
-    let mut centroids = Array2::zeros((k, x.ncols()));
-    let first = rng.gen_range(0..n);
-    centroids.row_mut(0).assign(&x.row(first));
-    let mut closest = distances_to(
-        x,
-        x_norms,
-        &centroids.slice(ndarray::s![..1, ..]).to_owned(),
-    )
-    .row(0)
-    .to_vec();
-    for c in 1..k {
-        let mut cumulative = Vec::with_capacity(n);
-        let mut running = 0f64;
-        for &d in &closest {
-            running += f64::from(d);
-            cumulative.push(running);
-        }
-        let picks: Vec<usize> = (0..trials)
-            .map(|_| {
-                if running > 0.0 {
-                    let target = rng.gen_range(0.0..running);
-                    cumulative.partition_point(|&s| s <= target).min(n - 1)
-                } else {
-                    rng.gen_range(0..n)
-                }
-            })
-            .collect();
-        let candidates = x.select(Axis(0), &picks);
-        let d = distances_to(x, x_norms, &candidates);
-        let potentials: Vec<f64> = d
-            .axis_iter(Axis(0))
-            .into_par_iter()
-            .map(|row| {
-                row.iter()
-                    .zip(&closest)
-                    .map(|(&a, &b)| f64::from(a.min(b)))
-                    .sum()
-            })
-            .collect();
-        let best = (0..trials)
-            .min_by(|&a, &b| potentials[a].total_cmp(&potentials[b]))
-            .unwrap_or(0);
-        centroids.row_mut(c).assign(&x.row(picks[best]));
-        closest
-            .iter_mut()
-            .zip(d.row(best))
-            .for_each(|(a, &b)| *a = a.min(b));
-    }
-    centroids
-}
-
-/// Mean per-feature variance of `x`, which scales the stopping tolerance.
+/// Mean per-feature variance of `x` (N in the denominator, as numpy's `var`), which scales
+/// the stopping tolerance.
 fn mean_variance(x: ArrayView2<f32>) -> f64 {
-    let means = column_means(x);
-    let n = x.nrows().max(1) as f64;
-    let squares: f64 = x
-        .axis_chunks_iter(Axis(0), CHUNK)
-        .into_par_iter()
-        .map(|b| {
-            b.rows()
-                .into_iter()
-                .map(|r| {
-                    r.iter()
-                        .zip(&means)
-                        .map(|(&v, &m)| (f64::from(v) - m).powi(2))
-                        .sum::<f64>()
-                })
-                .sum::<f64>()
-        })
-        .sum();
-    squares / n / x.ncols().max(1) as f64
+    let (n, d) = x.dim();
+    if n < 2 || d == 0 {
+        return 0.0;
+    }
+    total_variance(x, &column_means(x)) * (n - 1) as f64 / n as f64 / d as f64
 }
 
 /// Lloyd's k-means from a greedy k-means++ start (scikit-learn's algorithm, tolerance and
@@ -229,7 +74,8 @@ pub fn kmeans(
     let mut settled = false;
     while iterations < MAX_ITERATIONS {
         iterations += 1;
-        let (sums, counts) = assign_and_sum(x, &x_norms, &centroids, &mut assignment, &mut dists);
+        let Sums { sums, counts } =
+            assign_and_sum(x, &x_norms, &centroids, &mut assignment, &mut dists);
         if assignment == previous {
             settled = true; // the centroids are already the means of their clusters
             break;

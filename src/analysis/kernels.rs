@@ -77,7 +77,7 @@ pub fn centred_gram(x: ArrayView2<f32>, means: Option<&[f64]>) -> Array2<f64> {
         .into_par_iter()
         .map(|t| {
             let rows = x.slice(s![(t * per).min(n)..((t + 1) * per).min(n), ..]);
-            lower_gram_f64(rows, means32.as_deref())
+            vectorised(lower_gram_f64, (rows, means32.as_deref()))
         })
         .collect();
     let mut total = Array2::<f64>::zeros((d, d));
@@ -93,7 +93,8 @@ pub fn centred_gram(x: ArrayView2<f32>, means: Option<&[f64]>) -> Array2<f64> {
 }
 
 /// One thread's share: the lower triangle of the (centred) gram of `rows`.
-fn lower_gram_f64(rows: ArrayView2<f32>, means: Option<&[f32]>) -> Array2<f64> {
+#[inline(always)]
+fn lower_gram_f64((rows, means): (ArrayView2<f32>, Option<&[f32]>)) -> Array2<f64> {
     let d = rows.ncols();
     let mut acc = Array2::<f64>::zeros((d, d));
     let mut part = Array2::<f32>::zeros((d, d));
@@ -146,6 +147,23 @@ fn add_lower_product(part: &mut Array2<f32>, block: ArrayView2<f32>, beta: Accum
     );
 }
 
+/// `f(args)` compiled for the widest vector instructions the CPU offers (AVX2 and FMA on
+/// x86-64, chosen at run time by pulp, faer's SIMD layer): the release build targets
+/// baseline x86-64 (SSE2) so that it runs anywhere, which leaves the kernels' own loops
+/// (centring, f64 sums, projections) at 128-bit vectors. `f` must be a function marked
+/// `#[inline(always)]`, not a closure, so that it is compiled inside pulp's copy.
+pub(crate) fn vectorised<A, R>(f: impl FnOnce(A) -> R, args: A) -> R {
+    struct Op<F, A>(F, A);
+    impl<F: FnOnce(A) -> R, A, R> pulp::WithSimd for Op<F, A> {
+        type Output = R;
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _simd: S) -> R {
+            (self.0)(self.1)
+        }
+    }
+    pulp::Arch::new().dispatch(Op(f, args))
+}
+
 /// Squared L2 norm of every row.
 pub fn row_norms_sq(x: ArrayView2<f32>) -> Vec<f32> {
     x.axis_iter(Axis(0))
@@ -161,24 +179,7 @@ pub fn column_means(x: ArrayView2<f32>) -> Vec<f64> {
     let sums = x
         .axis_chunks_iter(Axis(0), F64_FLUSH_ROWS)
         .into_par_iter()
-        .map(|block| {
-            // f32 partial sums over short runs of rows, moved to f64 every 64 rows.
-            let mut s = vec![0f64; d];
-            let mut part = vec![0f32; d];
-            for (i, row) in block.rows().into_iter().enumerate() {
-                part.iter_mut().zip(row).for_each(|(p, &v)| *p += v);
-                if i % 64 == 63 {
-                    s.iter_mut().zip(&mut part).for_each(|(a, p)| {
-                        *a += f64::from(*p);
-                        *p = 0.0;
-                    });
-                }
-            }
-            s.iter_mut()
-                .zip(&part)
-                .for_each(|(a, &p)| *a += f64::from(p));
-            s
-        })
+        .map(|block| vectorised(block_sums, block))
         .reduce(
             || vec![0f64; d],
             |mut a, b| {
@@ -187,6 +188,30 @@ pub fn column_means(x: ArrayView2<f32>) -> Vec<f64> {
             },
         );
     sums.into_iter().map(|s| s / n).collect()
+}
+
+/// Column sums of `block` in f64, from f32 partial sums over runs of 64 rows.
+#[inline(always)]
+fn block_sums(block: ArrayView2<f32>) -> Vec<f64> {
+    let d = block.ncols();
+    let mut s = vec![0f64; d];
+    let mut part = vec![0f32; d];
+    for (i, row) in block.rows().into_iter().enumerate() {
+        match row.as_slice() {
+            Some(r) => part.iter_mut().zip(r).for_each(|(p, &v)| *p += v),
+            None => part.iter_mut().zip(row).for_each(|(p, &v)| *p += v),
+        }
+        if i % 64 == 63 {
+            s.iter_mut().zip(&mut part).for_each(|(a, p)| {
+                *a += f64::from(*p);
+                *p = 0.0;
+            });
+        }
+    }
+    s.iter_mut()
+        .zip(&part)
+        .for_each(|(a, &p)| *a += f64::from(p));
+    s
 }
 
 /// The sum of the columns' variances (N - 1 in the denominator), in one parallel pass. The

@@ -5,6 +5,7 @@ pub mod align;
 pub mod blocks;
 pub mod class_stats;
 pub mod cluster;
+mod cluster_lloyd;
 pub mod error;
 pub mod history;
 pub mod kernels;

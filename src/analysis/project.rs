@@ -1,10 +1,11 @@
 //! Linear 2-D projections of a layer's activations.
 
 use linfa_linalg::eigh::{EigSort, EighInto};
-use ndarray::{Array2, ArrayView2, Zip};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
+use rayon::prelude::*;
 
 use super::error::AnalysisError;
-use super::kernels::{centred_gram, column_means, total_variance};
+use super::kernels::{centred_gram, column_means, total_variance, vectorised};
 use super::randomized_pca::top_eigenpairs;
 
 /// Up to this width the covariance is decomposed in full; wider ones by subspace iteration
@@ -129,26 +130,47 @@ fn fit(x: ArrayView2<f32>) -> Result<(PcaBasis, [f64; 2], f64), AnalysisError> {
     Ok((PcaBasis { means, components }, variances, total))
 }
 
-/// `(x - means) · components` for two components, rows in parallel, without a centred copy.
+/// Rows projected per task.
+const PROJECT_ROWS: usize = 2048;
+
+/// `(x - means) · components` for two components, blocks of rows in parallel, without a
+/// centred copy.
 fn project(x: ArrayView2<f32>, means: &[f64], components: &Array2<f64>) -> Array2<f32> {
     let mu: Vec<f32> = means.iter().map(|&m| m as f32).collect();
     let w: [Vec<f32>; 2] = [0, 1].map(|c| components.column(c).iter().map(|&v| v as f32).collect());
     let mut points = Array2::<f32>::zeros((x.nrows(), 2));
-    Zip::from(points.rows_mut())
-        .and(x.rows())
-        .par_for_each(|mut p, row| {
-            let [a, b] = match row.as_slice() {
-                Some(r) => centred_dots(r, &mu, &w),
-                None => centred_dots(&row.to_vec(), &mu, &w),
-            };
-            p[0] = a;
-            p[1] = b;
-        });
     points
+        .axis_chunks_iter_mut(Axis(0), PROJECT_ROWS)
+        .into_par_iter()
+        .zip(x.axis_chunks_iter(Axis(0), PROJECT_ROWS))
+        .for_each(|(out, rows)| vectorised(project_rows, (out, rows, &mu, &w)));
+    points
+}
+
+/// A block of points to fill, its rows, the means and the two directions.
+type ProjectBlock<'a> = (
+    ArrayViewMut2<'a, f32>,
+    ArrayView2<'a, f32>,
+    &'a [f32],
+    &'a [Vec<f32>; 2],
+);
+
+/// One block of [`project`], compiled for the CPU's vector width.
+#[inline(always)]
+fn project_rows((mut out, rows, mu, w): ProjectBlock) {
+    for (mut p, row) in out.rows_mut().into_iter().zip(rows.rows()) {
+        let [a, b] = match row.as_slice() {
+            Some(r) => centred_dots(r, mu, w),
+            None => centred_dots(&row.to_vec(), mu, w),
+        };
+        p[0] = a;
+        p[1] = b;
+    }
 }
 
 /// `(row - mu) · w[0]` and `(row - mu) · w[1]`, eight running sums each so the loop
 /// vectorises.
+#[inline(always)]
 fn centred_dots(row: &[f32], mu: &[f32], w: &[Vec<f32>; 2]) -> [f32; 2] {
     const LANES: usize = 8;
     let mut acc = [[0f32; LANES]; 2];
