@@ -41,9 +41,11 @@ pub fn areas(detail: Rect, wide: bool) -> Areas {
     }
 }
 
-/// Tiles of neighbours: a 28x28 digit at 16x8 cells on a large screen, down to 8x4.
+/// Tiles of neighbours: a 28x28 digit at 16x8 cells on a large screen, down to 6x3, so
+/// that an 80x24 screen still shows five of each class. Captions give the distance to two
+/// decimals ("d=0.18" fits the narrowest tile); the chosen one's title gives three.
 const TILES: SizePolicy = SizePolicy {
-    min_width: 9,
+    min_width: 7,
     max_width: 18,
     caption_lines: 2,
 };
@@ -73,7 +75,7 @@ fn tiles(app: &App, lists: &NeighbourLists, which: usize) -> Vec<Tile> {
             .map(|n| Tile {
                 image: n.image,
                 caption: format!(
-                    "{} {}\nd={:.3}",
+                    "{} {}\nd={:.2}",
                     n.image,
                     app.class_name(app.catalog.labels[n.image as usize]),
                     n.distance
