@@ -2,6 +2,8 @@
 //! figure's change since the previous step: what `deepscope classes` prints and what the
 //! viewer's similarity view shows beside the matrix.
 
+use ndarray::Array2;
+
 use super::error::{Error, Invalid, Result};
 use super::scores::predicted_classes;
 use crate::analysis::class_stats::{ClassRow, class_table as table_of};
@@ -36,13 +38,30 @@ pub fn previous_step(catalog: &Catalog, step: StepId) -> Option<StepId> {
 /// 50,000-image, 1,000-class synthetic run about 0.9 s in a debug build, so the viewer asks
 /// its worker for it (`Request::Classes`) rather than computing it in `update`.
 pub fn class_table(store: &Store, step: StepId) -> Result<ClassTable> {
+    class_table_given(store, step, None)
+}
+
+/// [`class_table`], with the step's confusion counts when the caller already has them
+/// (the viewer computes them for the matrix): only the previous step is then read.
+pub fn class_table_given(
+    store: &Store,
+    step: StepId,
+    confusion: Option<&Array2<u32>>,
+) -> Result<ClassTable> {
     let catalog = store.catalog();
     let layer = catalog
         .prediction_layer()
         .ok_or_else(|| Error::input(store.path(), Invalid::NoPredictionLayer))?;
     store.check_available(step, &layer.name)?;
     let (k, labels) = (catalog.num_classes(), &catalog.labels);
-    let now = confusion_matrix(labels, &predicted_classes(store, step)?, k);
+    let computed;
+    let now = match confusion {
+        Some(counts) if counts.dim() == (k, k) => counts.view(),
+        _ => {
+            computed = confusion_matrix(labels, &predicted_classes(store, step)?, k);
+            computed.view()
+        }
+    };
     let previous = previous_step(catalog, step);
     let before = match previous {
         Some(p) => Some(confusion_matrix(labels, &predicted_classes(store, p)?, k)),
@@ -51,7 +70,7 @@ pub fn class_table(store: &Store, step: StepId) -> Result<ClassTable> {
     Ok(ClassTable {
         step,
         previous,
-        rows: table_of(now.view(), before.as_ref().map(|m| m.view())),
+        rows: table_of(now, before.as_ref().map(|m| m.view())),
     })
 }
 

@@ -16,7 +16,7 @@ use crate::store::Store;
 
 /// The matrices of one step, K x K in class-id order; `None` where not computed (or, for
 /// centroids, where the step has no features layer).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Matrices {
     /// Logit correlation, negatives clipped.
     pub correlation: Option<Array2<f64>>,

@@ -97,7 +97,8 @@ impl App {
                     && !self.cache.class_tables.contains_key(&step)
                     && self.scores_possible(step)
                 {
-                    wanted.push(Request::Classes { step });
+                    let known = self.cache.similarity.get(&step).cloned();
+                    wanted.push(Request::Classes { step, known });
                 }
             }
             View::Misclassified => {

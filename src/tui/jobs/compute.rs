@@ -13,12 +13,13 @@ use crate::analysis::nonlinear::Stage;
 use crate::analysis::ordering::order_classes;
 use crate::analysis::project::PcaBasis;
 use crate::model::{ClassId, ImageId, StepId, Thumbnail};
+use crate::query::classes::ClassTable;
 use crate::query::mapcache::MapCache;
 use crate::query::maps::{MapRequest, MapSettings, layer_map, pca_basis_at};
 use crate::query::neighbours::{clusters, nearest_of_class};
 use crate::query::scores::{accuracy_by_step, step_scores};
 use crate::query::select::At;
-use crate::query::similarity::all_matrices;
+use crate::query::similarity::{Matrices, all_matrices};
 use crate::query::suspects::{SuspectOptions, SuspectQueue, suspects};
 use crate::query::{Error, history};
 use crate::store::Store;
@@ -130,9 +131,9 @@ fn run(
             step,
             queue: Arc::new(suspect_queue(store, step)?),
         },
-        Request::Classes { step } => Response::Classes {
+        Request::Classes { step, known } => Response::Classes {
             step,
-            table: Arc::new(crate::query::classes::class_table(store, step)?),
+            table: Arc::new(class_table(store, step, known.as_deref())?),
         },
     })
 }
@@ -193,6 +194,12 @@ fn neighbour_lists(
         .collect())
 }
 
+/// The class table of a step, from the step's confusion counts when `known` has them.
+fn class_table(store: &Store, step: StepId, known: Option<&Matrices>) -> Result<ClassTable, Error> {
+    let confusion = known.and_then(|m| m.confusion.as_ref());
+    crate::query::classes::class_table_given(store, step, confusion)
+}
+
 /// A layer at a step, as the app names them.
 fn at(store: &Store, step: StepId, layer: &str) -> Result<At, Error> {
     Ok(At {
@@ -201,8 +208,6 @@ fn at(store: &Store, step: StepId, layer: &str) -> Result<At, Error> {
     })
 }
 
-/// The map of a layer at a step with the default settings, and what is said about it.
-#[allow(clippy::too_many_arguments)]
 /// What a map starts from or is drawn on (see `Request::Projection`).
 struct MapOn {
     reference: Option<(StepId, Arc<Array2<f32>>)>,
@@ -210,6 +215,7 @@ struct MapOn {
     fresh: bool,
 }
 
+/// The map of a layer at a step with the default settings, and what is said about it.
 fn projection(
     store: &Store,
     step: StepId,

@@ -90,9 +90,11 @@ pub enum Request {
         step: StepId,
     },
     /// The per-class table of a step and its changes since the previous step (reads the
-    /// prediction layer at both).
+    /// prediction layer at both, or only at the previous step when the step's confusion
+    /// counts come along in `known`, as the viewer already holds them).
     Classes {
         step: StepId,
+        known: Option<Arc<Matrices>>,
     },
 }
 
@@ -258,7 +260,7 @@ impl Request {
             Request::SaveMarks { .. } => vec![JobKey::SaveMarks],
             Request::Order { key, .. } => vec![JobKey::Order(key.clone())],
             Request::Suspects { step } => vec![JobKey::Suspects(*step)],
-            Request::Classes { step } => vec![JobKey::Classes(*step)],
+            Request::Classes { step, .. } => vec![JobKey::Classes(*step)],
         }
     }
 }
