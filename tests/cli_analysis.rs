@@ -1,5 +1,6 @@
 //! The analysis subcommands on the sample run agree with numpy on the same data: the logit
-//! correlation (within 1e-5), PCA's explained variance (within 1e-4) and exact neighbours.
+//! correlation (within 1e-5), PCA's explained variance (within 1e-4), exact neighbours, and
+//! `info`'s accuracy at every step.
 
 mod common {
     pub mod cli;
@@ -31,7 +32,13 @@ euclid = np.linalg.norm(features - q, axis=1)
 euclid[5] = np.inf
 labels = np.array([r[0] for r in db.execute("SELECT label FROM images ORDER BY id")])
 sevens = np.where(labels == 7, euclid, np.inf)
+name, dim = db.execute("SELECT name, dim FROM layers WHERE kind = 'logits'").fetchone()
+accuracy = {
+    str(step): float((np.frombuffer(blob, "<f4").reshape(len(labels), dim).argmax(axis=1) == labels).mean())
+    for step, blob in db.execute("SELECT step, data FROM activations WHERE layer = ?", (name,))
+}
 print(json.dumps({
+    "accuracy": accuracy,
     "corr": corr.tolist(),
     "ratio": (values[:2] / values.sum()).tolist(),
     "cosine": np.argsort(cosine, kind="stable")[:10].tolist(),
@@ -83,6 +90,18 @@ fn agrees_with_numpy_on_the_sample() {
     let Some(reference) = numpy_reference() else {
         return;
     };
+
+    let info = sample_json(&["info"]);
+    let accuracy = info["accuracy"].as_object().unwrap();
+    let numpy = reference["accuracy"].as_object().unwrap();
+    assert_eq!(accuracy.len(), numpy.len(), "{info}");
+    for (step, a) in accuracy {
+        let b = numpy[step].as_f64().unwrap();
+        assert!(
+            (a.as_f64().unwrap() - b).abs() < 1e-12,
+            "step {step}: {a} vs numpy {b}"
+        );
+    }
 
     let similarity = sample_json(&["similarity"]);
     for (ours, theirs) in similarity["matrix"]

@@ -44,32 +44,71 @@ pub struct Scan {
 /// Scans every value once for NaN, infinities and magnitudes beyond [`MAX_MAGNITUDE`].
 pub fn scan(values: ndarray::ArrayView2<f32>) -> Scan {
     use rayon::prelude::*;
-    // Nearly every matrix is clean: a comparison that vectorises (NaN fails it too), split
-    // across threads, settles that; only a matrix with a bad value is counted one by one.
-    if let Some(flat) = values.as_slice()
-        && flat
-            .par_chunks(1 << 16)
-            .all(|c| c.iter().fold(true, |ok, v| ok & (v.abs() <= MAX_MAGNITUDE)))
+    let cols = values.ncols().max(1);
+    if let Some(flat) = values.as_slice() {
+        const CHUNK: usize = 1 << 16;
+        return flat
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(i, chunk)| scan_slice(chunk, i * CHUNK, cols))
+            .reduce(Scan::default, Scan::then);
+    }
+    let mut found = Scan::default();
+    for (i, v) in values.iter().enumerate() {
+        found.count(*v, i, cols);
+    }
+    found
+}
+
+/// [`scan`] of a piece of a row-major matrix `cols` wide whose first value is value `first`
+/// of the matrix (rows are reported as rows of the whole matrix).
+pub fn scan_slice(piece: &[f32], first: usize, cols: usize) -> Scan {
+    // Nearly every matrix is clean: a comparison that vectorises (NaN fails it too) settles
+    // that; only a piece with a bad value is counted one by one.
+    if piece
+        .iter()
+        .fold(true, |ok, v| ok & (v.abs() <= MAX_MAGNITUDE))
     {
         return Scan::default();
     }
-    let cols = values.ncols().max(1);
     let mut found = Scan::default();
-    for (i, v) in values.iter().enumerate() {
-        let slot = if !v.is_finite() {
-            &mut found.non_finite
-        } else if v.abs() > MAX_MAGNITUDE {
-            &mut found.too_large
-        } else {
-            continue;
-        };
-        let u = slot.get_or_insert(Unusable {
-            count: 0,
-            first_row: i / cols,
-        });
-        u.count += 1;
+    for (i, &v) in piece.iter().enumerate() {
+        found.count(v, first + i, cols.max(1));
     }
     found
+}
+
+impl Scan {
+    /// Counts value `index` of a matrix `cols` wide if it is unusable.
+    fn count(&mut self, v: f32, index: usize, cols: usize) {
+        let slot = if !v.is_finite() {
+            &mut self.non_finite
+        } else if v.abs() > MAX_MAGNITUDE {
+            &mut self.too_large
+        } else {
+            return;
+        };
+        slot.get_or_insert(Unusable {
+            count: 0,
+            first_row: index / cols,
+        })
+        .count += 1;
+    }
+
+    /// This scan followed by `later`'s, of the values after these.
+    pub fn then(self, later: Scan) -> Scan {
+        let join = |a: Option<Unusable>, b: Option<Unusable>| match (a, b) {
+            (Some(a), Some(b)) => Some(Unusable {
+                count: a.count + b.count,
+                first_row: a.first_row,
+            }),
+            (a, b) => a.or(b),
+        };
+        Scan {
+            non_finite: join(self.non_finite, later.non_finite),
+            too_large: join(self.too_large, later.too_large),
+        }
+    }
 }
 
 /// Encodes the values in image-major order, whatever the array's memory layout, handing

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::error::{Problem, Result, StoreError};
-use super::reader::{Store, value_problems};
+use super::reader::{Store, problems as problems_of};
 use crate::model::Catalog;
 
 /// What `check` found: the catalog (when the file could be read at all) and every problem.
@@ -21,10 +21,10 @@ pub fn check(path: &Path) -> Result<CheckReport, StoreError> {
     let mut blobs_scanned = 0;
     for step in &store.catalog().steps {
         for layer in &step.layers {
-            match store.load_unchecked(step.step, layer) {
-                Ok(values) => {
+            match store.load_scanned(step.step, layer) {
+                Ok((_, scan)) => {
                     blobs_scanned += 1;
-                    problems.extend(value_problems(step.step, layer, values.view()));
+                    problems.extend(problems_of(step.step, layer, scan));
                 }
                 Err(e) => problems.push(e.problem),
             }

@@ -8,11 +8,12 @@ use ndarray::Array2;
 use rusqlite::OptionalExtension;
 use rusqlite::blob::Blob;
 
+use super::blob::{Scan, scan_slice};
 use super::error::Result;
 use super::reader::Store;
 use crate::model::StepId;
 
-/// Bytes per read: small enough to stay in cache while it is decoded.
+/// Bytes per read: small enough to stay in cache while it is scanned.
 const PIECE: usize = 1 << 18;
 
 impl Store {
@@ -41,35 +42,96 @@ impl Store {
             .ok())
     }
 
-    /// The N x dim matrix read piece by piece straight into its place, or `None` when the
-    /// value is not a BLOB of that size.
+    /// The N x dim matrix read piece by piece straight into its place, each piece scanned
+    /// for unusable values while it is still in cache (a second pass over a 100 MB step
+    /// costs as much as the read's own copy); `None` when the value is not a BLOB of that
+    /// size.
     pub(super) fn read_matrix(
         &self,
         step: StepId,
         layer: &str,
         rows: usize,
         dim: usize,
-    ) -> Result<Option<Array2<f32>>> {
+    ) -> Result<Option<(Array2<f32>, Scan)>> {
         let Some(total) = rows.checked_mul(dim).and_then(|n| n.checked_mul(4)) else {
             return Ok(None);
         };
         let Some(blob) = self.activation_blob(step, layer, total)? else {
             return Ok(None);
         };
-        let mut values = Vec::with_capacity(rows * dim);
-        let mut piece = vec![0u8; PIECE];
-        let mut at = 0;
-        while at < total {
-            let n = PIECE.min(total - at);
-            blob.read_at_exact(&mut piece[..n], at)
+        let mut values = vec![0f32; rows * dim];
+        let mut scan = Scan::default();
+        let per_piece = PIECE / 4;
+        for (i, piece) in values.chunks_mut(per_piece).enumerate() {
+            blob.read_at_exact(bytemuck::cast_slice_mut(piece), i * PIECE)
                 .map_err(|e| self.err(e.into()))?;
-            values.extend(
-                piece[..n]
-                    .chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-            );
-            at += n;
+            if cfg!(target_endian = "big") {
+                // Stored little-endian: the bytes were read as they are.
+                piece
+                    .iter_mut()
+                    .for_each(|v| *v = f32::from_bits(u32::from_le(v.to_bits())));
+            }
+            scan = scan.then(scan_slice(piece, i * per_piece, dim));
         }
-        Ok(Array2::from_shape_vec((rows, dim), values).ok())
+        Ok(Array2::from_shape_vec((rows, dim), values)
+            .ok()
+            .map(|m| (m, scan)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::Array2;
+
+    use super::PIECE;
+    use crate::model::LayerKind;
+    use crate::store::blob::{Unusable, scan};
+    use crate::store::{Store, Writer};
+
+    /// A step read in several pieces (rows straddle them) whose unusable values are in
+    /// different pieces: the piecewise scan finds what a scan of the whole matrix finds, with
+    /// rows counted from the start of the matrix.
+    #[test]
+    fn values_read_piece_by_piece_are_the_stored_ones_and_their_scan_names_the_right_rows() {
+        let (images, dim) = (1000, 200);
+        assert!(images * dim * 4 > 3 * PIECE, "several pieces");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.sqlite");
+        let mut w = Writer::create(&path).unwrap();
+        w.add_classes(&["a", "b"]).unwrap();
+        let labels: Vec<u32> = (0..images as u32).map(|i| i % 2).collect();
+        w.add_images(&labels, None, None).unwrap();
+        w.add_layer("fc", dim, LayerKind::Features).unwrap();
+        let clean = Array2::from_shape_fn((images, dim), |(i, j)| (i * dim + j) as f32 * 1e-3);
+        w.add_step(0, None, None, &[("fc", clean.view())]).unwrap();
+        w.finish().unwrap();
+
+        let mut bad = clean.clone();
+        bad[[400, 7]] = f32::NAN;
+        bad[[900, 199]] = f32::INFINITY;
+        bad[[100, 0]] = 1e30;
+        bad[[999, 3]] = -1e30;
+        let bytes: Vec<u8> = bad.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute("UPDATE activations SET data = ?1 WHERE step = 0", [bytes])
+            .unwrap();
+        drop(conn);
+
+        let store = Store::open(&path).unwrap();
+        let (values, found) = store.load_scanned(0, "fc").unwrap();
+        let bits = |m: &Array2<f32>| m.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert!(
+            bits(&values) == bits(&bad),
+            "the values read are the stored ones"
+        );
+        let u = |count, first_row| Some(Unusable { count, first_row });
+        assert_eq!(found.non_finite, u(2, 400));
+        assert_eq!(found.too_large, u(2, 100));
+        assert_eq!(found, scan(bad.view()));
+        let refused = store.load(0, "fc").unwrap_err().to_string();
+        assert!(
+            refused.contains("2 NaN or infinite values (first in image 400)"),
+            "{refused}"
+        );
     }
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use ndarray::Array2;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::blob;
+use super::blob::{self, Scan};
 use super::catalog::{check_identity, read_catalog, read_steps_only};
 use super::error::{Problem, Result, StoreError};
 use super::open::{Header, connect, read_header, sidecar, wal_appeared};
@@ -108,24 +108,24 @@ impl Store {
     /// Loads one (step, layer) as an N x dim matrix, rejecting NaN, infinite values and
     /// magnitudes beyond [`MAX_MAGNITUDE`](crate::store::MAX_MAGNITUDE) (see there why).
     pub fn load(&self, step: StepId, layer: &str) -> Result<Array2<f32>> {
-        let values = self.load_unchecked(step, layer)?;
-        match value_problems(step, layer, values.view())
-            .into_iter()
-            .next()
-        {
+        let (values, scan) = self.load_scanned(step, layer)?;
+        match problems(step, layer, scan).into_iter().next() {
             None => Ok(values),
             Some(problem) => Err(self.err(problem)),
         }
     }
 
-    /// Loads one (step, layer) without the finiteness scan (`check` reports it itself).
-    pub fn load_unchecked(&self, step: StepId, layer: &str) -> Result<Array2<f32>> {
+    /// Loads one (step, layer) with what a scan of its values found (`check` reports every
+    /// problem rather than the first).
+    pub fn load_scanned(&self, step: StepId, layer: &str) -> Result<(Array2<f32>, Scan)> {
         let dim = self.check_available(step, layer)?.dim;
         let rows = self.catalog.num_images();
-        if let Some(values) = self.read_matrix(step, layer, rows, dim)? {
-            return Ok(values);
+        if let Some(found) = self.read_matrix(step, layer, rows, dim)? {
+            return Ok(found);
         }
-        self.with_blob(step, layer, |bytes| blob::decode(bytes, rows, dim))
+        let values = self.with_blob(step, layer, |bytes| blob::decode(bytes, rows, dim))?;
+        let scan = blob::scan(values.view());
+        Ok((values, scan))
     }
 
     /// Runs `f` on one (step, layer)'s BLOB in SQLite's own buffer, for a pass that needs no
@@ -236,7 +236,11 @@ pub(super) fn value_problems(
     layer: &str,
     values: ndarray::ArrayView2<f32>,
 ) -> Vec<Problem> {
-    let scan = blob::scan(values);
+    problems(step, layer, blob::scan(values))
+}
+
+/// The problems a scan of (step, layer) found, unusable values before too large ones.
+pub(super) fn problems(step: StepId, layer: &str, scan: Scan) -> Vec<Problem> {
     let non_finite = scan.non_finite.map(|u| Problem::NonFinite {
         step,
         layer: layer.to_string(),
