@@ -1,7 +1,7 @@
 //! t-SNE and UMAP timings on the data `../shared/bench/anchors.py --dump DIR` writes.
 //!
 //! `cargo bench --bench nonlinear -- DUMP_DIR OUT_DIR [N ...] [--only tsne|umap]
-//!  [--iterations I] [--exaggeration E] [--learning-rate L] [--epochs E]`
+//!  [--iterations I] [--exaggeration E] [--learning-rate L] [--epochs E] [--seed S]`
 //! maps the first N rows of DUMP_DIR/X_D64.npy (default N = 10000 and 50000), prints wall
 //! time (and KL for t-SNE), and saves OUT_DIR/deepscope_{tsne,umap}_N{N}.npy for
 //! `../shared/bench/kl_eval.py OUT_DIR`, which scores every tool's maps the same way.
@@ -32,6 +32,11 @@ fn main() {
         let value = || rest.get(i + 1).cloned().unwrap_or_default();
         match rest[i].as_str() {
             "--only" => only = Some(value()),
+            "--seed" => {
+                let seed = value().parse().expect("--seed");
+                tsne.seed = seed;
+                umap.seed = seed;
+            }
             "--iterations" => tsne.iterations = value().parse().expect("--iterations"),
             "--exaggeration" => tsne.exaggeration = value().parse().expect("--exaggeration"),
             "--learning-rate" => {

@@ -101,7 +101,9 @@ pub(super) fn descend(rows: &mut [Vec<f32>], graph: &CoordinateList<f32>, phases
     let mut gains = vec![1.0f32; 2 * n];
     let mut state = Scratch::new(n);
     for phase in phases {
-        // openTSNE starts each phase at rest but keeps the gains learnt so far.
+        // Each phase starts at rest and keeps the gains learnt so far. openTSNE 1.0.4 also
+        // carries its last move into the next phase; doing so changed neither exact KL nor
+        // 10-NN kept beyond run-to-run noise on anchors' mixture (10,000 and 50,000 images).
         let mut velocity = vec![0.0f32; 2 * n];
         for _ in 0..phase.iterations {
             state.gradient(&pos, &edges, phase.exaggeration as f32);

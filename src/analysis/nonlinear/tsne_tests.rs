@@ -151,3 +151,40 @@ fn step_size_follows_each_phase_exaggeration() {
         vec![phase(750, 24_000.0, 1.0)]
     );
 }
+
+#[test]
+fn affinities_join_each_image_to_its_exact_nearest_neighbours() {
+    // More images than the engine's own search handled exactly (5,000; an inverted-file
+    // index above, which missed some of them).
+    let (x, _) = blobs(6_000, 8, 4, 3.0, 11);
+    let graph = affinities(x.view(), &row_major(x.view()), 30.0, 0).unwrap();
+    let k = neighbour_count(30.0, 6_000);
+    assert_eq!(k, 90);
+    let edges: std::collections::HashSet<(usize, usize)> = graph
+        .row_indices
+        .iter()
+        .zip(&graph.col_indices)
+        .map(|(&i, &j)| (i, j))
+        .collect();
+    for i in (0..6_000).step_by(150) {
+        let row = x.row(i);
+        let mut by_distance: Vec<(f64, usize)> = (0..6_000)
+            .filter(|&j| j != i)
+            .map(|j| {
+                let d: f64 = row
+                    .iter()
+                    .zip(x.row(j))
+                    .map(|(a, b)| f64::from(a - b).powi(2))
+                    .sum();
+                (d, j)
+            })
+            .collect();
+        by_distance.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let missing: Vec<usize> = by_distance[..k]
+            .iter()
+            .map(|&(_, j)| j)
+            .filter(|&j| !edges.contains(&(i, j)))
+            .collect();
+        assert!(missing.is_empty(), "image {i} lacks neighbours {missing:?}");
+    }
+}
