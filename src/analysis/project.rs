@@ -6,9 +6,7 @@ use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
 use super::error::AnalysisError;
-use super::kernels::{
-    as_faer, as_faer_mut, centre_into, centred_gram, column_means, total_variance,
-};
+use super::kernels::{Moments, as_faer, as_faer_mut, centre_into, centred_gram, column_means};
 use super::randomized_pca::top_eigenpairs;
 
 /// Up to this width the covariance is decomposed in full; wider ones by subspace iteration
@@ -54,8 +52,9 @@ impl PcaBasis {
                 self.dim()
             )));
         }
-        let points = project(x, &self.means, &self.components);
-        let total = total_variance(x, &self.means);
+        // The total variance is gathered by the projection's own pass over the rows.
+        let (points, moments) = project(x, &self.means, &self.components, true);
+        let total = moments.total_variance();
         let dof = n.saturating_sub(1).max(1) as f64;
         let ratio = [0, 1].map(|c| {
             let col = points.column(c);
@@ -82,7 +81,7 @@ impl PcaBasis {
 /// matches neighbours.
 pub fn pca_2d(x: ArrayView2<f32>) -> Result<Projection, AnalysisError> {
     let (basis, variances, total) = fit(x)?;
-    let points = project(x, &basis.means, &basis.components);
+    let (points, _) = project(x, &basis.means, &basis.components, false);
     let ratio = if total > 0.0 {
         [variances[0] / total, variances[1] / total]
     } else {
@@ -150,23 +149,35 @@ const CENTRE_ROWS: usize = 256;
 
 /// `(x - means) · components` for two components: blocks of rows in parallel, each centred
 /// a few rows at a time into a small scratch buffer (centring keeps the f32 products free of
-/// cancellation when the data sits far from the origin) and multiplied by faer's GEMM.
-fn project(x: ArrayView2<f32>, means: &[f64], components: &Array2<f64>) -> Array2<f32> {
+/// cancellation when the data sits far from the origin) and multiplied by faer's GEMM. With
+/// `measure`, also the rows' moments about `means`, gathered while each block is in cache
+/// (a separate pass over a 100 MB step took as long as the projection).
+fn project(
+    x: ArrayView2<f32>,
+    means: &[f64],
+    components: &Array2<f64>,
+    measure: bool,
+) -> (Array2<f32>, Moments) {
     let mu: Vec<f32> = means.iter().map(|&m| m as f32).collect();
     let w = components.mapv(|v| v as f32);
     let d = x.ncols();
+    let moments_dim = if measure { d } else { 0 };
     let mut points = Array2::<f32>::zeros((x.nrows(), 2));
-    points
+    let moments = points
         .axis_chunks_iter_mut(Axis(0), PROJECT_ROWS)
         .into_par_iter()
         .zip(x.axis_chunks_iter(Axis(0), PROJECT_ROWS))
-        .for_each_init(
+        .map_init(
             || Array2::<f32>::zeros((CENTRE_ROWS, d)),
             |scratch, (mut out, rows)| {
+                let mut moments = Moments::new(moments_dim);
                 let blocks = out
                     .axis_chunks_iter_mut(Axis(0), CENTRE_ROWS)
                     .zip(rows.axis_chunks_iter(Axis(0), CENTRE_ROWS));
                 for (out, block) in blocks {
+                    if measure {
+                        moments.add(block, &mu);
+                    }
                     let centred = centre_into(scratch, block, &mu);
                     matmul(
                         as_faer_mut(out),
@@ -177,9 +188,11 @@ fn project(x: ArrayView2<f32>, means: &[f64], components: &Array2<f64>) -> Array
                         Par::Seq,
                     );
                 }
+                moments
             },
-        );
-    points
+        )
+        .reduce(|| Moments::new(moments_dim), Moments::merge);
+    (points, moments)
 }
 
 /// Flips a direction so that its largest loading is positive: eigenvectors have no sign of
