@@ -59,7 +59,7 @@ impl Store {
         let Some(blob) = self.activation_blob(step, layer, total)? else {
             return Ok(None);
         };
-        let mut values = vec![0f32; rows * dim];
+        let mut values = zeroed(rows * dim);
         let mut scan = Scan::default();
         let per_piece = PIECE / 4;
         for (i, piece) in values.chunks_mut(per_piece).enumerate() {
@@ -77,6 +77,30 @@ impl Store {
             .ok()
             .map(|m| (m, scan)))
     }
+}
+
+/// `len` zeros for a step's values. On Linux the buffer asks for transparent huge pages:
+/// a 100 MB step otherwise takes 25,000 page faults as it is filled (a third of its load)
+/// and as long again to unmap.
+fn zeroed(len: usize) -> Vec<f32> {
+    let values = vec![0f32; len];
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let start = values.as_ptr() as usize;
+        let end = start + len * 4;
+        let (from, to) = (start.next_multiple_of(HUGE), end / HUGE * HUGE);
+        if to > from {
+            // SAFETY: [from, to) lies inside the allocation `values` owns, and the advice
+            // only changes how the kernel backs those pages, never their contents. A
+            // refusal (no THP in this kernel) leaves ordinary pages, so it is ignored.
+            #[allow(unsafe_code)]
+            let _ = unsafe {
+                rustix::mm::madvise(from as *mut _, to - from, rustix::mm::Advice::LinuxHugepage)
+            };
+        }
+    }
+    values
 }
 
 #[cfg(test)]
