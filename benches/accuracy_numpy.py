@@ -2,11 +2,8 @@
 step's logits, numpy decodes them without a copy, takes the argmax and compares it with the
 labels. Prints one accuracy per step.
 
-Side by side, interleaved, on a synthetic run (not committed; make it first):
-    deepscope synth /tmp/acc.sqlite --images 50000 --classes 100 --steps 30
-    hyperfine -N --warmup 1 --runs 8 \
-        'python3 benches/accuracy_numpy.py /tmp/acc.sqlite' \
-        'target/release/deepscope info /tmp/acc.sqlite'
+Side by side, interleaved, with the agreement checked and the ratio printed:
+    cargo bench --bench info
 """
 import sqlite3
 import sys
