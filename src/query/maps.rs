@@ -53,8 +53,10 @@ impl MapSettings {
     /// Everything that changes a t-SNE or UMAP map, for its cache key (`None` for PCA,
     /// which is not cached). The version after the method is raised whenever the same
     /// settings start giving a different map (t-SNE v2: images held in Z-order, v3:
-    /// openTSNE's step sizes, v4: affinities from deepscope's exact neighbours; UMAP v3: umap-learn's SGD instead of manifolds-rs's Adam, v4:
-    /// edges fall due by their weight, v5: the fuzzy graph built as umap-learn builds it).
+    /// openTSNE's step sizes, v4: affinities from deepscope's exact neighbours, v5: their
+    /// Gaussians fitted on distances relative to the nearest; UMAP v3: umap-learn's SGD
+    /// instead of manifolds-rs's Adam, v4: edges fall due by their weight, v5: the fuzzy
+    /// graph built as umap-learn builds it).
     fn describe(&self, method: Method, start: Option<StepId>) -> Option<String> {
         let start = start.map_or("fresh".to_string(), |s| format!("from-step-{s}"));
         Some(match method {
@@ -62,7 +64,7 @@ impl MapSettings {
             Method::Tsne => {
                 let p = self.tsne();
                 format!(
-                    "tsne v4 perplexity={} seed={} iterations={} exaggeration={}x{} lr={:?} init={start}",
+                    "tsne v5 perplexity={} seed={} iterations={} exaggeration={}x{} lr={:?} init={start}",
                     p.perplexity,
                     p.seed,
                     p.iterations,

@@ -188,3 +188,91 @@ fn affinities_join_each_image_to_its_exact_nearest_neighbours() {
         assert!(missing.is_empty(), "image {i} lacks neighbours {missing:?}");
     }
 }
+
+/// The joint probabilities of `x` fitted in f64: each image's 3 x perplexity nearest,
+/// Gaussian conditionals at `perplexity` (bisection on β to 1e-12), symmetrised and divided
+/// by 2N. Keyed by (image, neighbour).
+fn exact_affinities(
+    x: &Array2<f32>,
+    perplexity: f64,
+) -> std::collections::HashMap<(usize, usize), f64> {
+    let n = x.nrows();
+    let k = neighbour_count(perplexity, n);
+    let mut joint = std::collections::HashMap::new();
+    for i in 0..n {
+        let mut d: Vec<(f64, usize)> = (0..n)
+            .filter(|&j| j != i)
+            .map(|j| {
+                let (a, b) = (x.row(i), x.row(j));
+                let s: f64 = a.iter().zip(b).map(|(a, b)| f64::from(a - b).powi(2)).sum();
+                (s, j)
+            })
+            .collect();
+        d.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let near = &d[..k];
+        let weights = |beta: f64| {
+            near.iter()
+                .map(|&(s, _)| (-beta * (s - near[0].0)).exp())
+                .collect::<Vec<_>>()
+        };
+        let entropy = |beta: f64| {
+            let w = weights(beta);
+            let sum: f64 = w.iter().sum();
+            let mean: f64 = w
+                .iter()
+                .zip(near)
+                .map(|(w, &(s, _))| w * (s - near[0].0))
+                .sum::<f64>()
+                / sum;
+            sum.ln() + beta * mean
+        };
+        let (mut lo, mut hi) = (0.0f64, 1.0f64);
+        while entropy(hi) > perplexity.ln() {
+            hi *= 2.0;
+        }
+        for _ in 0..200 {
+            let mid = 0.5 * (lo + hi);
+            if entropy(mid) > perplexity.ln() {
+                lo = mid
+            } else {
+                hi = mid
+            }
+        }
+        let w = weights(0.5 * (lo + hi));
+        let sum: f64 = w.iter().sum();
+        for (w, &(_, j)) in w.iter().zip(near) {
+            let p = w / sum / (2.0 * n as f64);
+            *joint.entry((i, j)).or_insert(0.0) += p;
+            *joint.entry((j, i)).or_insert(0.0) += p;
+        }
+    }
+    joint
+}
+
+#[test]
+fn affinities_are_the_exact_perplexity_fit_even_for_distant_images() {
+    // Unit noise in 64 dimensions: the nearest neighbours lie at squared distances near
+    // 100, where the engine's f32 fit of raw distances went wrong.
+    let (x, _) = blobs(600, 64, 3, 3.0, 5);
+    let graph = affinities(x.view(), &row_major(x.view()), 30.0, 0).unwrap();
+    let exact = exact_affinities(&x, 30.0);
+    assert_eq!(graph.values.len(), exact.len());
+    let mut off = 0.0f64;
+    for ((&i, &j), &p) in graph
+        .row_indices
+        .iter()
+        .zip(&graph.col_indices)
+        .zip(&graph.values)
+    {
+        let q = exact[&(i, j)];
+        off += (f64::from(p) - q).abs();
+        assert!(
+            (f64::from(p) - q).abs() < 1e-3 * q,
+            "P[{i},{j}] = {p}, exact {q}"
+        );
+    }
+    assert!(
+        off < 1e-4,
+        "P differs from the exact fit by {off} of its mass"
+    );
+}
