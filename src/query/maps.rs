@@ -54,9 +54,10 @@ impl MapSettings {
     /// which is not cached). The version after the method is raised whenever the same
     /// settings start giving a different map (t-SNE v2: images held in Z-order, v3:
     /// openTSNE's step sizes, v4: affinities from deepscope's exact neighbours, v5: their
-    /// Gaussians fitted on distances relative to the nearest, openTSNE's gains rule; UMAP
-    /// v3: umap-learn's SGD instead of manifolds-rs's Adam, v4: edges fall due by their
-    /// weight, v5: the fuzzy graph built as umap-learn builds it).
+    /// Gaussians fitted on distances relative to the nearest, openTSNE's gains rule, 4
+    /// interpolation nodes per box in the plain phase; UMAP v3: umap-learn's SGD instead
+    /// of manifolds-rs's Adam, v4: edges fall due by their weight, v5: the fuzzy graph
+    /// built as umap-learn builds it).
     fn describe(&self, method: Method, start: Option<StepId>) -> Option<String> {
         let start = start.map_or("fresh".to_string(), |s| format!("from-step-{s}"));
         Some(match method {

@@ -12,7 +12,7 @@ use manifolds_rs::prelude::{CoordinateList, ManifoldsMatrix, NearestNeighbourPar
 use ndarray::{Array2, ArrayView2};
 
 use super::locality::MemoryOrder;
-use super::tsne_descent::{Phase, descend};
+use super::tsne_descent::{Phase, descend, nodes_per_box};
 use super::{
     Stage, check_input, has_spread, kl::kl_divergence, random_rows, row_major, to_array,
     to_rows_scaled,
@@ -290,6 +290,7 @@ fn phases(params: &TsneParams, n: usize, started: bool) -> Vec<Phase> {
             iterations: plain.max(1),
             learning_rate: rate(params.exaggeration),
             exaggeration: 1.0,
+            nodes: nodes_per_box(1.0),
         }];
     }
     [
@@ -297,11 +298,13 @@ fn phases(params: &TsneParams, n: usize, started: bool) -> Vec<Phase> {
             iterations: exaggerated,
             learning_rate: rate(params.exaggeration),
             exaggeration: params.exaggeration,
+            nodes: nodes_per_box(params.exaggeration),
         },
         Phase {
             iterations: plain,
             learning_rate: rate(1.0),
             exaggeration: 1.0,
+            nodes: nodes_per_box(1.0),
         },
     ]
     .into_iter()
