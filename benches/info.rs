@@ -9,21 +9,19 @@
 //! from `DEEPSCOPE_BENCH_INFO_RUN`. `DEEPSCOPE_BENCH_PYTHON` names the Python with numpy
 //! (default `python3`).
 
+#[path = "common/synthetic.rs"]
+mod synthetic;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use deepscope::store::Writer;
-use deepscope::synth::{SynthParams, write};
+use deepscope::synth::SynthParams;
+use synthetic::synthetic_run;
 
 const ROUNDS: usize = 8;
 
 fn run() -> (PathBuf, Option<tempfile::TempDir>) {
-    if let Some(path) = std::env::var_os("DEEPSCOPE_BENCH_INFO_RUN") {
-        return (PathBuf::from(path), None);
-    }
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let path = dir.path().join("info.sqlite");
     let params = SynthParams {
         images: 50_000,
         classes: 100,
@@ -32,10 +30,7 @@ fn run() -> (PathBuf, Option<tempfile::TempDir>) {
         superclasses: 10,
         seed: 0,
     };
-    let mut w = Writer::create(&path).expect("create");
-    write(&params, &mut w, |_| {}).expect("synth");
-    w.finish().expect("finish");
-    (path, Some(dir))
+    synthetic_run("DEEPSCOPE_BENCH_INFO_RUN", "info.sqlite", &params)
 }
 
 /// Seconds the command took and what it printed.

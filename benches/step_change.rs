@@ -10,21 +10,20 @@
 //! The run is written to a temporary folder first (about 0.5 GB; a minute), or taken from
 //! `DEEPSCOPE_BENCH_RUN` when that names an existing 50,000 x 512 run of several steps.
 
+#[path = "common/synthetic.rs"]
+mod synthetic;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use deepscope::analysis::Method;
-use deepscope::store::{Store, Writer};
-use deepscope::synth::{SynthParams, write};
+use deepscope::store::Store;
+use deepscope::synth::SynthParams;
 use deepscope::tui::jobs::{Request, Response, compute};
+use synthetic::synthetic_run;
 
 fn run() -> (PathBuf, Option<tempfile::TempDir>) {
-    if let Some(path) = std::env::var_os("DEEPSCOPE_BENCH_RUN") {
-        return (PathBuf::from(path), None);
-    }
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let path = dir.path().join("big.sqlite");
     let params = SynthParams {
         images: 50_000,
         classes: 100,
@@ -33,10 +32,7 @@ fn run() -> (PathBuf, Option<tempfile::TempDir>) {
         superclasses: 10,
         seed: 0,
     };
-    let mut w = Writer::create(&path).expect("create");
-    write(&params, &mut w, |_| {}).expect("synth");
-    w.finish().expect("finish");
-    (path, Some(dir))
+    synthetic_run("DEEPSCOPE_BENCH_RUN", "big.sqlite", &params)
 }
 
 fn median_ms(mut f: impl FnMut()) -> f64 {

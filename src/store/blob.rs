@@ -71,9 +71,9 @@ pub fn scan_slice(piece: &[f32], first: usize, cols: usize) -> Scan {
     {
         return Scan::default();
     }
-    let mut found = Scan::default();
+    let (mut found, cols) = (Scan::default(), cols.max(1));
     for (i, &v) in piece.iter().enumerate() {
-        found.count(v, first + i, cols.max(1));
+        found.count(v, first + i, cols);
     }
     found
 }

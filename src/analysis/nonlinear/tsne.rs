@@ -12,7 +12,7 @@ use manifolds_rs::prelude::{CoordinateList, ManifoldsMatrix, NearestNeighbourPar
 use ndarray::{Array2, ArrayView2};
 
 use super::locality::MemoryOrder;
-use super::tsne_descent::{Phase, descend, nodes_per_box};
+use super::tsne_descent::{Phase, descend};
 use super::{
     Stage, check_input, has_spread, kl::kl_divergence, random_rows, row_major, to_array,
     to_rows_scaled,
@@ -142,7 +142,6 @@ pub fn tsne_2d_reporting(
 ) -> Result<TsneMap, AnalysisError> {
     params.check()?;
     let (n, dim) = check_input(x, init, MIN_IMAGES)?;
-    let engine = |e: manifolds_rs::prelude::ManifoldsError| AnalysisError::Numerical(e.to_string());
 
     stage(Stage::Neighbours);
     let perplexity_used = params.perplexity_for(n);
@@ -235,7 +234,7 @@ fn affinities(
         seed as usize,
         0,
     )
-    .map_err(|e| AnalysisError::Numerical(e.to_string()))?;
+    .map_err(engine)?;
     Ok(graph)
 }
 
@@ -257,6 +256,11 @@ fn relative_distances(row: &[Neighbour]) -> Vec<f32> {
                 .sqrt()
         })
         .collect()
+}
+
+/// An error of the engine's, as the analyses report it.
+fn engine(e: manifolds_rs::prelude::ManifoldsError) -> AnalysisError {
+    AnalysisError::Numerical(e.to_string())
 }
 
 /// Neighbours per image for `perplexity` among `n` images: 3 x perplexity (at least 5), at
@@ -290,7 +294,6 @@ fn phases(params: &TsneParams, n: usize, started: bool) -> Vec<Phase> {
             iterations: plain.max(1),
             learning_rate: rate(params.exaggeration),
             exaggeration: 1.0,
-            nodes: nodes_per_box(1.0),
         }];
     }
     [
@@ -298,13 +301,11 @@ fn phases(params: &TsneParams, n: usize, started: bool) -> Vec<Phase> {
             iterations: exaggerated,
             learning_rate: rate(params.exaggeration),
             exaggeration: params.exaggeration,
-            nodes: nodes_per_box(params.exaggeration),
         },
         Phase {
             iterations: plain,
             learning_rate: rate(1.0),
             exaggeration: 1.0,
-            nodes: nodes_per_box(1.0),
         },
     ]
     .into_iter()

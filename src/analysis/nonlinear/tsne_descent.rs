@@ -25,8 +25,6 @@ pub(super) struct Phase {
     pub(super) iterations: usize,
     pub(super) learning_rate: f64,
     pub(super) exaggeration: f64,
-    /// Interpolation nodes per FFT grid box and axis (see [`nodes_per_box`]).
-    pub(super) nodes: usize,
 }
 
 /// openTSNE's momentum, in both phases.
@@ -53,7 +51,7 @@ const WIDE_GRID_ROOM: f64 = 0.3;
 /// phase 2.783 / 0.149 and 4.310 / 0.065, for 10-15% more time. The plain phase is where
 /// the fine structure settles; 4 nodes per box of width 1 there gave 2.775 / 0.156 and
 /// 4.309 / 0.066 but took 40% longer at 10,000.
-pub(super) fn nodes_per_box(exaggeration: f64) -> usize {
+fn nodes_per_box(exaggeration: f64) -> usize {
     if exaggeration > 1.0 { 3 } else { 4 }
 }
 
@@ -128,8 +126,9 @@ pub(super) fn descend(rows: &mut [Vec<f32>], graph: &CoordinateList<f32>, phases
         // carries its last move into the next phase; doing so changed neither exact KL nor
         // 10-NN kept beyond run-to-run noise on anchors' mixture (10,000 and 50,000 images).
         let mut velocity = vec![0.0f32; 2 * n];
+        let nodes = nodes_per_box(phase.exaggeration);
         for _ in 0..phase.iterations {
-            state.gradient(&pos, &edges, phase.exaggeration as f32, phase.nodes);
+            state.gradient(&pos, &edges, phase.exaggeration as f32, nodes);
             step(
                 &mut pos,
                 &mut velocity,

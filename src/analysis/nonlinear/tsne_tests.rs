@@ -116,20 +116,19 @@ fn bad_input_is_refused() {
 #[test]
 fn step_size_follows_each_phase_exaggeration() {
     let params = TsneParams::default();
-    let phase = |iterations, learning_rate, exaggeration, nodes| Phase {
+    let phase = |iterations, learning_rate, exaggeration| Phase {
         iterations,
         learning_rate,
         exaggeration,
-        nodes,
     };
     assert_eq!(
         phases(&params, 24_000, false),
-        vec![phase(250, 2_000.0, 12.0, 3), phase(500, 24_000.0, 1.0, 4)]
+        vec![phase(250, 2_000.0, 12.0), phase(500, 24_000.0, 1.0)]
     );
     // Started from a given layout: the plain iterations only, in small steps.
     assert_eq!(
         phases(&params, 24_000, true),
-        vec![phase(500, 2_000.0, 1.0, 4)]
+        vec![phase(500, 2_000.0, 1.0)]
     );
     // Small maps keep the floor; a given step size holds throughout.
     assert_eq!(phases(&params, 600, false)[0].learning_rate, 200.0);
@@ -149,7 +148,7 @@ fn step_size_follows_each_phase_exaggeration() {
     };
     assert_eq!(
         phases(&plain, 24_000, false),
-        vec![phase(750, 24_000.0, 1.0, 4)]
+        vec![phase(750, 24_000.0, 1.0)]
     );
 }
 
